@@ -1,0 +1,43 @@
+export { type Clock, ManualClock, systemClock } from './clock.js'
+export {
+  type DrainEvent,
+  type DrainOptions,
+  type DrainSummary,
+  drain,
+  type RunContext,
+  type RunResult,
+  stopOnSignals,
+} from './drain.js'
+export { assertSameEntries, digestOf, entryId, lptSplit, orderLongestFirst, parseEntryId } from './entries.js'
+export {
+  ConfigError,
+  DeposedError,
+  DigestMismatchError,
+  displayEntry,
+  EmptyQueueError,
+  ExitCode,
+  NotReadyError,
+  QueueInitTimeoutError,
+  QueueLostError,
+  RedisUnavailableError,
+  ShardlessError,
+  StageIncompleteError,
+  storeError,
+} from './errors.js'
+export { type BuildKeys, buildKeys, checkBuildId, checkName } from './keys.js'
+export { type Opened, openStore } from './open.js'
+export {
+  type CiFacts,
+  DEFAULTS,
+  detectCi,
+  type OptionSpec,
+  type ResolvedConfig,
+  type Resolution,
+  resolveConfig,
+  type ShardlessOptions,
+} from './options.js'
+export { backoffDelay, isTransientRedisError, type RetryOptions, withRetries } from './retry.js'
+export { type JoinOptions, type JoinResult, joinBuild } from './setup.js'
+export { MemoryStore, type MemoryStoreOptions } from './store/memory.js'
+export { createRedisClient, DEFAULT_TTL_MS, parseRedisUrl, RedisStore, type RedisStoreOptions } from './store/redis.js'
+export type * from './types.js'
