@@ -83,16 +83,20 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements QueueStore {
   readonly kind = 'memory'
   readonly describe: string
-  private readonly build: BuildState
+  private readonly name: string
   private readonly clock: Clock
 
   constructor(options: MemoryStoreOptions) {
-    const name = `shardless:{${checkBuildId(options.build)}}:${checkName(options.suite, 'suite (SHARDLESS_SUITE)')}`
-    this.describe = `memory ${name}`
+    this.name = `shardless:{${checkBuildId(options.build)}}:${checkName(options.suite, 'suite (SHARDLESS_SUITE)')}`
+    this.describe = `memory ${this.name}`
     this.clock = options.clock ?? systemClock
-    let build = builds.get(name)
-    if (!build) builds.set(name, (build = new BuildState()))
-    this.build = build
+  }
+
+  /** Looked up on every call, like Redis keys: after `reset` the build starts empty and reads as lost. */
+  private get build(): BuildState {
+    let build = builds.get(this.name)
+    if (!build) builds.set(this.name, (build = new BuildState()))
+    return build
   }
 
   /** Forgets every build held in this process (tests; the equivalent of a Redis restart without persistence). */

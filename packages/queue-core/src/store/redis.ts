@@ -130,9 +130,8 @@ export class RedisStore implements QueueStore {
 
   private retrying<T>(operation: () => Promise<T>, budgetMs = this.retryBudgetMs): Promise<T> {
     return withRetries(operation, { budgetMs, isTransient: isTransientRedisError }).catch((error: unknown) => {
-      if (error instanceof Error && error.message.startsWith('SHARDLESS_')) {
-        throw storeError(error.message.slice('SHARDLESS_'.length).split(/\s/)[0]!, this.describe)
-      }
+      const code = error instanceof Error ? /\bSHARDLESS_([A-Z_]+)/.exec(error.message)?.[1] : undefined
+      if (code) throw storeError(code, this.describe)
       if (error instanceof ShardlessError) throw error
       throw new RedisUnavailableError(this.describe, error)
     })

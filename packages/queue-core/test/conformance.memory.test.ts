@@ -1,0 +1,4 @@
+import { conformance } from './conformance.js'
+import { memoryFactory } from './helpers.js'
+
+conformance(memoryFactory)

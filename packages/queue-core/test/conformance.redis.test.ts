@@ -1,0 +1,4 @@
+import { conformance } from './conformance.js'
+import { redisFactory } from './helpers.js'
+
+conformance(redisFactory())

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { ManualClock } from '../src/clock.js'
+import { MemoryStore } from '../src/store/memory.js'
+import { RedisStore } from '../src/store/redis.js'
+import type { EntryInput, QueuePolicy, QueueStore } from '../src/types.js'
+
+export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+export interface StoreKit {
+  clock: ManualClock
+  build: string
+  /** Another handle on the same build (a second machine). */
+  open(): QueueStore
+  /** Wipe the build's state, as a Redis restart without persistence would. */
+  loseState(): Promise<void>
+}
+
+export interface StoreFactory {
+  kind: 'memory' | 'redis'
+  create(): StoreKit
+  cleanup(): Promise<void>
+}
+
+export const memoryFactory: StoreFactory = {
+  kind: 'memory',
+  create() {
+    const clock = new ManualClock()
+    const build = `test-${randomUUID()}`
+    return {
+      clock,
+      build,
+      open: () => new MemoryStore({ build, suite: 'unit', clock }),
+      loseState: async () => MemoryStore.reset(),
+    }
+  },
+  cleanup: async () => {},
+}
+
+export function redisFactory(): StoreFactory {
+  const admin = new Redis(REDIS_URL)
+  const stores: RedisStore[] = []
+  const builds: string[] = []
+  return {
+    kind: 'redis',
+    create() {
+      const clock = new ManualClock()
+      const build = `test-${randomUUID()}`
+      builds.push(build)
+      const open = () => {
+        const store = new RedisStore({ url: REDIS_URL, build, suite: 'unit', clock, retryBudgetMs: 2000 })
+        stores.push(store)
+        return store
+      }
+      return { clock, build, open, loseState: async () => void (await deleteBuild(admin, build)) }
+    },
+    async cleanup() {
+      await Promise.all(stores.splice(0).map((store) => store.close()))
+      for (const build of builds.splice(0)) await deleteBuild(admin, build)
+    },
+  }
+}
+
+export async function buildKeysIn(redis: Redis, build: string): Promise<string[]> {
+  const keys: string[] = []
+  let cursor = '0'
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `shardless:{${build}}:*`, 'COUNT', 1000)
+    cursor = next
+    keys.push(...batch)
+  } while (cursor !== '0')
+  return keys
+}
+
+export async function deleteBuild(redis: Redis, build: string): Promise<number> {
+  const keys = await buildKeysIn(redis, build)
+  return keys.length ? redis.del(...keys) : 0
+}
+
+export const policy: QueuePolicy = { maxRequeues: 1, requeueBudget: 10, maxFailures: 0, maxAttempts: 3, maxTestMs: 0 }
+
+export function entries(count: number): EntryInput[] {
+  return Array.from({ length: count }, (_, i) => ({ id: `proj\0test/f${String(i).padStart(3, '0')}.test.ts`, weight: (i + 1) * 10 }))
+}
