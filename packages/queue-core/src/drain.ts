@@ -21,7 +21,14 @@ export interface RunResult {
 
 export type DrainEvent =
   | { type: 'start'; slot: number; lease: Lease }
-  | { type: 'finish'; slot: number; lease: Lease; outcome: RunOutcome; durationMs: number; reply: 'ok' | 'requeued' | 'stale' }
+  | {
+      type: 'finish'
+      slot: number
+      lease: Lease
+      outcome: RunOutcome
+      durationMs: number
+      reply: 'ok' | 'requeued' | 'stale'
+    }
   | { type: 'lease-lost'; slot: number; lease: Lease; reason: 'stale' | 'capped' }
   | { type: 'released'; slot: number; lease: Lease }
   | { type: 'cancelled'; reason: string }
@@ -92,8 +99,15 @@ export async function drain(options: DrainOptions): Promise<DrainSummary> {
     fatal ??= error
     finished.abort()
   }
-  const stopping = () => finished.signal.aborted || options.signal?.aborted === true || summary.cancelled !== null
-  const info = JSON.stringify({ host: hostname(), pid: process.pid, slots: concurrency, startedAt: clock.now(), ...options.info })
+  const stopping = () =>
+    finished.signal.aborted || options.signal?.aborted === true || summary.cancelled !== null
+  const info = JSON.stringify({
+    host: hostname(),
+    pid: process.pid,
+    slots: concurrency,
+    startedAt: clock.now(),
+    ...options.info,
+  })
   await store.workerAlive(worker, info)
 
   // One timer keeps this machine visible in the worker registry while it drains.
@@ -137,7 +151,11 @@ export async function drain(options: DrainOptions): Promise<DrainSummary> {
     try {
       result = await run({ ...lease, slot, signal: lost.signal })
     } catch (error) {
-      result = { outcome: 'failed', durationMs: clock.now() - started, payload: JSON.stringify({ error: errorText(error) }) }
+      result = {
+        outcome: 'failed',
+        durationMs: clock.now() - started,
+        payload: JSON.stringify({ error: errorText(error) }),
+      }
     } finally {
       done.abort()
       options.signal?.removeEventListener('abort', stop)
@@ -157,7 +175,13 @@ export async function drain(options: DrainOptions): Promise<DrainSummary> {
   }
 
   async function finish(slot: number, lease: Lease, result: RunResult) {
-    const request = { ...nextRequest(slot), worker, lease, durationMs: result.durationMs, payload: result.payload ?? '' }
+    const request = {
+      ...nextRequest(slot),
+      worker,
+      lease,
+      durationMs: result.durationMs,
+      payload: result.payload ?? '',
+    }
     const finishEvent = (reply: 'ok' | 'requeued' | 'stale') =>
       emit({ type: 'finish', slot, lease, outcome: result.outcome, durationMs: result.durationMs, reply })
     if (result.outcome === 'failed' && result.requeue !== false) {
@@ -214,7 +238,9 @@ export async function drain(options: DrainOptions): Promise<DrainSummary> {
     await registry
   }
   summary.stopped = options.signal?.aborted === true
-  await store.workerExited(worker, JSON.stringify({ ...JSON.parse(info), endedAt: clock.now(), summary })).catch(() => {})
+  await store
+    .workerExited(worker, JSON.stringify({ ...JSON.parse(info), endedAt: clock.now(), summary }))
+    .catch(() => {})
   if (fatal) throw fatal
   return summary
 }

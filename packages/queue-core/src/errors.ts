@@ -49,7 +49,10 @@ export class QueueLostError extends ShardlessError {
 /** This machine's setup term ended: another machine took over. It must stop acting as leader. */
 export class DeposedError extends ShardlessError {
   constructor(where: string) {
-    super('SHARDLESS_DEPOSED', `shardless: this machine no longer leads setup of ${where}; another machine took over.`)
+    super(
+      'SHARDLESS_DEPOSED',
+      `shardless: this machine no longer leads setup of ${where}; another machine took over.`,
+    )
   }
 }
 
@@ -70,7 +73,10 @@ export class NotReadyError extends ShardlessError {
 
 export class StageIncompleteError extends ShardlessError {
   constructor(where: string) {
-    super('SHARDLESS_STAGE_INCOMPLETE', `shardless: fewer entries were staged in ${where} than announced; setup will be retried.`)
+    super(
+      'SHARDLESS_STAGE_INCOMPLETE',
+      `shardless: fewer entries were staged in ${where} than announced; setup will be retried.`,
+    )
   }
 }
 

@@ -31,13 +31,19 @@ export {
   DEFAULTS,
   detectCi,
   type OptionSpec,
-  type ResolvedConfig,
   type Resolution,
+  type ResolvedConfig,
   resolveConfig,
   type ShardlessOptions,
 } from './options.js'
 export { backoffDelay, isTransientRedisError, type RetryOptions, withRetries } from './retry.js'
 export { type JoinOptions, type JoinResult, joinBuild } from './setup.js'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js'
-export { createRedisClient, DEFAULT_TTL_MS, parseRedisUrl, RedisStore, type RedisStoreOptions } from './store/redis.js'
+export {
+  createRedisClient,
+  DEFAULT_TTL_MS,
+  parseRedisUrl,
+  RedisStore,
+  type RedisStoreOptions,
+} from './store/redis.js'
 export type * from './types.js'

@@ -105,7 +105,8 @@ export interface CiFacts {
 
 /** Build id and node index from the common CI systems' own variables. */
 export function detectCi(env: NodeJS.ProcessEnv): CiFacts {
-  const int = (value: string | undefined) => (value !== undefined && /^\d+$/.test(value) ? Number(value) : null)
+  const int = (value: string | undefined) =>
+    value !== undefined && /^\d+$/.test(value) ? Number(value) : null
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
     return {
       provider: 'GitHub Actions',
@@ -146,7 +147,13 @@ export function detectCi(env: NodeJS.ProcessEnv): CiFacts {
     }
   }
   if (env.BUILD_TAG && env.JENKINS_URL) {
-    return { provider: 'Jenkins', build: env.BUILD_TAG.replace(/[^A-Za-z0-9._:/@+=-]/g, '_'), index: null, total: null, node: null }
+    return {
+      provider: 'Jenkins',
+      build: env.BUILD_TAG.replace(/[^A-Za-z0-9._:/@+=-]/g, '_'),
+      index: null,
+      total: null,
+      node: null,
+    }
   }
   return { provider: null, build: null, index: null, total: null, node: null }
 }
@@ -182,8 +189,15 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
     }
   }
   for (const name of Object.keys(env)) {
-    if (name.startsWith('SHARDLESS_') && !Object.values(specs).some((s) => s.env === name) && !IGNORED_ENV.has(name)) {
-      const hint = closest(name, Object.values(specs).map((s) => s.env))
+    if (
+      name.startsWith('SHARDLESS_') &&
+      !Object.values(specs).some((s) => s.env === name) &&
+      !IGNORED_ENV.has(name)
+    ) {
+      const hint = closest(
+        name,
+        Object.values(specs).map((s) => s.env),
+      )
       throw new ConfigError(name, `unknown environment variable.${hint ? ` Did you mean ${hint}?` : ''}`)
     }
   }
@@ -191,14 +205,18 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
   for (const [name, spec] of Object.entries(specs)) {
     const fromEnv = env[spec.env]
     if (fromEnv !== undefined && fromEnv !== '') values[name] = parse(fromEnv, spec, spec.env)
-    else if (given[name] !== undefined) values[name] = check(given[name], spec, `option "${name}" in ${context.source}`)
+    else if (given[name] !== undefined)
+      values[name] = check(given[name], spec, `option "${name}" in ${context.source}`)
   }
   const options = values as ShardlessOptions & Record<string, unknown>
   const ci = detectCi(env)
   const store = options.store ?? (options.redisUrl ? 'redis' : null)
   if (store === null) return { enabled: false, reason: 'no Redis URL (SHARDLESS_REDIS_URL) set' }
   if (store === 'redis' && !options.redisUrl) {
-    throw new ConfigError('redisUrl (SHARDLESS_REDIS_URL)', 'store is "redis" but no Redis URL is set; set SHARDLESS_REDIS_URL=redis://host:6379.')
+    throw new ConfigError(
+      'redisUrl (SHARDLESS_REDIS_URL)',
+      'store is "redis" but no Redis URL is set; set SHARDLESS_REDIS_URL=redis://host:6379.',
+    )
   }
   if (options.redisUrl) parseRedisUrl(options.redisUrl)
   const build = options.build ?? ci.build ?? (store === 'memory' ? 'local' : null)
@@ -217,11 +235,17 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
       `${heartbeatMs} must be shorter than leaseMs (${leaseMs}); at most a third of it leaves room for lost heartbeats.`,
     )
   }
-  const machine = checkName(options.machine ?? ci.node ?? `${hostname()}-${process.pid}`, 'machine (SHARDLESS_MACHINE)')
+  const machine = checkName(
+    options.machine ?? ci.node ?? `${hostname()}-${process.pid}`,
+    'machine (SHARDLESS_MACHINE)',
+  )
   const index = options.index ?? ci.index
   const total = options.total ?? ci.total
   if (index !== null && total !== null && index >= total) {
-    throw new ConfigError('index (SHARDLESS_INDEX)', `${index} must be below total (${total}); indexes are 0-based.`)
+    throw new ConfigError(
+      'index (SHARDLESS_INDEX)',
+      `${index} must be below total (${total}); indexes are 0-based.`,
+    )
   }
   const config: ResolvedConfig = {
     store,
@@ -240,9 +264,15 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
     setupStaleMs: options.setupStaleMs ?? DEFAULTS.setupStaleMs,
     index: index ?? null,
     total: total ?? null,
-    buildSource: options.build ? (env.SHARDLESS_BUILD ? 'SHARDLESS_BUILD' : 'option') : (ci.provider ?? 'default'),
+    buildSource: options.build
+      ? env.SHARDLESS_BUILD
+        ? 'SHARDLESS_BUILD'
+        : 'option'
+      : (ci.provider ?? 'default'),
   }
-  const extra = Object.fromEntries(Object.keys(context.extra ?? {}).map((name) => [name, values[name]])) as Extra
+  const extra = Object.fromEntries(
+    Object.keys(context.extra ?? {}).map((name) => [name, values[name]]),
+  ) as Extra
   return { enabled: true, config, extra }
 }
 
@@ -256,7 +286,8 @@ function parse(raw: string, spec: OptionSpec, name: string): unknown {
     throw new ConfigError(name, `${JSON.stringify(raw)} must be true or false (or 1/0).`)
   }
   if (spec.kind === 'integer' || spec.kind === 'number') {
-    if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(name, `${JSON.stringify(raw)} is not a number.`)
+    if (!/^-?\d+(\.\d+)?$/.test(raw.trim()))
+      throw new ConfigError(name, `${JSON.stringify(raw)} is not a number.`)
     return check(Number(raw), spec, name)
   }
   return check(raw, spec, name)
@@ -265,21 +296,32 @@ function parse(raw: string, spec: OptionSpec, name: string): unknown {
 function check(value: unknown, spec: OptionSpec, name: string): unknown {
   const { kind } = spec
   if (Array.isArray(kind)) {
-    if (!kind.includes(value as string)) throw new ConfigError(name, `${JSON.stringify(value)} must be one of ${kind.join(', ')}.`)
+    if (!kind.includes(value as string))
+      throw new ConfigError(name, `${JSON.stringify(value)} must be one of ${kind.join(', ')}.`)
     return value
   }
   if (kind === 'string') {
-    if (typeof value !== 'string' || value === '') throw new ConfigError(name, `${JSON.stringify(value)} must be a non-empty string.`)
+    if (typeof value !== 'string' || value === '')
+      throw new ConfigError(name, `${JSON.stringify(value)} must be a non-empty string.`)
     return value
   }
   if (kind === 'boolean') {
-    if (typeof value !== 'boolean') throw new ConfigError(name, `${JSON.stringify(value)} must be true or false.`)
+    if (typeof value !== 'boolean')
+      throw new ConfigError(name, `${JSON.stringify(value)} must be true or false.`)
     return value
   }
-  if (typeof value !== 'number' || !Number.isFinite(value) || (kind === 'integer' && !Number.isInteger(value))) {
-    throw new ConfigError(name, `${JSON.stringify(value)} must be ${kind === 'integer' ? 'a whole number' : 'a number'}.`)
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (kind === 'integer' && !Number.isInteger(value))
+  ) {
+    throw new ConfigError(
+      name,
+      `${JSON.stringify(value)} must be ${kind === 'integer' ? 'a whole number' : 'a number'}.`,
+    )
   }
-  if (spec.min !== undefined && value < spec.min) throw new ConfigError(name, `${value} must be at least ${spec.min}.`)
+  if (spec.min !== undefined && value < spec.min)
+    throw new ConfigError(name, `${value} must be at least ${spec.min}.`)
   return value
 }
 

@@ -12,7 +12,12 @@ export interface RetryOptions {
 }
 
 /** Exponential backoff with full jitter, so many machines hitting one recovering Redis don't retry in lockstep. */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random) {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+) {
   return Math.round(random() * Math.min(capMs, baseMs * 2 ** attempt))
 }
 
@@ -32,7 +37,15 @@ export async function withRetries<T>(operation: () => Promise<T>, options: Retry
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+])
 const TRANSIENT_MESSAGES = [
   'Command timed out',
   'Connection is closed',

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from './clock.js'
-import { DeposedError, EmptyQueueError, QueueInitTimeoutError, QueueLostError } from './errors.js'
 import { assertSameEntries, digestOf, orderLongestFirst } from './entries.js'
+import { DeposedError, EmptyQueueError, QueueInitTimeoutError, QueueLostError } from './errors.js'
 import type { EntryInput, QueuePolicy, QueueStore } from './types.js'
 
 export interface JoinOptions {
@@ -63,11 +63,16 @@ export async function joinBuild(store: QueueStore, options: JoinOptions): Promis
     if (state.status === 'absent') throw new QueueLostError(store.describe)
     if (state.status === 'ready') break
     const waited = clock.now() - start
-    if (waited >= queueInitTimeoutMs) throw new QueueInitTimeoutError(store.describe, waited, state.leader || null)
+    if (waited >= queueInitTimeoutMs)
+      throw new QueueInitTimeoutError(store.describe, waited, state.leader || null)
     election =
-      state.setupAgeMs >= setupStaleMs ? await store.takeover(machine, setupStaleMs) : { role: 'follower', status: 'setup' }
+      state.setupAgeMs >= setupStaleMs
+        ? await store.takeover(machine, setupStaleMs)
+        : { role: 'follower', status: 'setup' }
     if (election.role === 'leader') {
-      options.log?.(`shardless: setup leader ${state.leader || '(resigned)'} went silent; ${machine} takes over.`)
+      options.log?.(
+        `shardless: setup leader ${state.leader || '(resigned)'} went silent; ${machine} takes over.`,
+      )
       continue
     }
     await clock.sleep(pollMs)

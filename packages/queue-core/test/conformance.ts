@@ -2,7 +2,13 @@
 // behave identically. Cases are named for behaviour; fencing cases cite the seed they come from.
 import { afterEach, describe, expect, it } from 'vitest'
 import { digestOf, orderLongestFirst } from '../src/entries.js'
-import { DeposedError, EmptyQueueError, NotReadyError, QueueLostError, StageIncompleteError } from '../src/errors.js'
+import {
+  DeposedError,
+  EmptyQueueError,
+  NotReadyError,
+  QueueLostError,
+  StageIncompleteError,
+} from '../src/errors.js'
 import type { Lease, QueuePolicy, QueueStore, ReserveReply } from '../src/types.js'
 import { entries, policy, type StoreFactory, type StoreKit } from './helpers.js'
 
@@ -27,7 +33,13 @@ function leased(reply: ReserveReply): Lease[] {
 const reserve = (store: QueueStore, worker = 'w1', count = 1, caller = `${worker}#0`) =>
   store.reserve({ ...req(caller), worker, count, leaseMs: LEASE_MS })
 
-const finish = (worker: string, lease: Lease, payload = '{}') => ({ ...req(`${worker}#0`), worker, lease, durationMs: 5, payload })
+const finish = (worker: string, lease: Lease, payload = '{}') => ({
+  ...req(`${worker}#0`),
+  worker,
+  lease,
+  durationMs: 5,
+  payload,
+})
 
 export function conformance(factory: StoreFactory) {
   describe(`${factory.kind} store conformance`, () => {
@@ -65,7 +77,9 @@ export function conformance(factory: StoreFactory) {
         fresh()
         await store.elect('a')
         await kit.clock.advance(30_000)
-        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => kit.open().takeover(`m${i}`, 30_000)))
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => kit.open().takeover(`m${i}`, 30_000)),
+        )
         const leaders = results.filter((r) => r.role === 'leader')
         expect(leaders).toEqual([{ role: 'leader', epoch: 2 }])
         expect(results.filter((r) => r.role === 'follower')).toHaveLength(9)
@@ -80,12 +94,16 @@ export function conformance(factory: StoreFactory) {
         const successor = kit.open()
         expect(await successor.takeover('new', 30_000)).toEqual({ role: 'leader', epoch: 2 })
         await expect(store.stage(1, orderLongestFirst(list))).rejects.toBeInstanceOf(DeposedError)
-        await expect(store.commit(1, digestOf(list.map((e) => e.id)), 4, policy)).rejects.toBeInstanceOf(DeposedError)
+        await expect(store.commit(1, digestOf(list.map((e) => e.id)), 4, policy)).rejects.toBeInstanceOf(
+          DeposedError,
+        )
         expect(await store.setupHeartbeat(1)).toBe(false)
         expect(await store.resign(1)).toBe(false)
         await successor.stage(2, orderLongestFirst(list.slice(2)))
         await successor.commit(2, digestOf(list.slice(2).map((e) => e.id)), 2, policy)
-        expect((await store.entries()).map((e) => e.id)).toEqual(orderLongestFirst(list.slice(2)).map((e) => e.id))
+        expect((await store.entries()).map((e) => e.id)).toEqual(
+          orderLongestFirst(list.slice(2)).map((e) => e.id),
+        )
       })
 
       it('tells a new leader that the queue is already ready, so it skips populate', async () => {
@@ -116,7 +134,14 @@ export function conformance(factory: StoreFactory) {
         const digest = digestOf(list.map((e) => e.id))
         await store.commit(1, digest, 5, policy)
         const state = await store.state()
-        expect(state).toMatchObject({ status: 'ready', epoch: 1, leader: 'leader', digest, total: 5, cancelled: null })
+        expect(state).toMatchObject({
+          status: 'ready',
+          epoch: 1,
+          leader: 'leader',
+          digest,
+          total: 5,
+          cancelled: null,
+        })
         const queued = await store.entries()
         expect(queued.map((e) => e.weight)).toEqual([50, 40, 30, 20, 10])
         expect(queued.map((e) => e.position)).toEqual([0, 1, 2, 3, 4])
@@ -153,7 +178,10 @@ export function conformance(factory: StoreFactory) {
         const [lease] = leased(await reserve(store))
         const wait = await reserve(store, 'w2')
         expect(wait).toEqual({ status: 'wait', retryInMs: LEASE_MS })
-        expect(await store.ack({ ...finish('w1', lease!), outcome: 'passed' })).toEqual({ status: 'ok', cancelled: null })
+        expect(await store.ack({ ...finish('w1', lease!), outcome: 'passed' })).toEqual({
+          status: 'ok',
+          cancelled: null,
+        })
         expect(await reserve(store, 'w2')).toEqual({ status: 'done', cancelled: null })
       })
 
@@ -181,7 +209,9 @@ export function conformance(factory: StoreFactory) {
         await populate(store, 1)
         const [lease] = leased(await reserve(store))
         await store.ack({ ...finish('w1', lease!, '{"n":1}'), outcome: 'failed' })
-        expect(await store.ack({ ...finish('w1', lease!, '{"n":2}'), outcome: 'passed' })).toEqual({ status: 'stale' })
+        expect(await store.ack({ ...finish('w1', lease!, '{"n":2}'), outcome: 'passed' })).toEqual({
+          status: 'stale',
+        })
         const snap = await store.snapshot(LEASE_MS)
         expect(snap.outcomes).toEqual({ [lease!.entry]: 'failed' })
         expect(snap.results[lease!.entry]).toBe('{"n":1}')
@@ -216,15 +246,19 @@ export function conformance(factory: StoreFactory) {
         expect(third).toMatchObject({ entry: current!.entry, attempt: 3 })
       })
 
-      it('drops a stale ack after a reclaim and keeps the new holder\'s result (ci-queue §7.4)', async () => {
+      it("drops a stale ack after a reclaim and keeps the new holder's result (ci-queue §7.4)", async () => {
         fresh()
         await populate(store, 1)
         const [old] = leased(await reserve(store, 'slow'))
         await kit.clock.advance(LEASE_MS)
         const [current] = leased(await reserve(store, 'fast'))
-        expect(await store.ack({ ...finish('slow', old!, '{"from":"slow"}'), outcome: 'failed' })).toEqual({ status: 'stale' })
+        expect(await store.ack({ ...finish('slow', old!, '{"from":"slow"}'), outcome: 'failed' })).toEqual({
+          status: 'stale',
+        })
         expect(await store.heartbeat(current!, LEASE_MS)).toBe('ok')
-        expect(await store.ack({ ...finish('fast', current!, '{"from":"fast"}'), outcome: 'passed' })).toEqual({
+        expect(
+          await store.ack({ ...finish('fast', current!, '{"from":"fast"}'), outcome: 'passed' }),
+        ).toEqual({
           status: 'ok',
           cancelled: null,
         })
@@ -232,17 +266,26 @@ export function conformance(factory: StoreFactory) {
         expect(snap.outcomes).toEqual({ [old!.entry]: 'passed' })
         expect(snap.results).toEqual({ [old!.entry]: '{"from":"fast"}' })
         expect(snap.log.filter((r) => r.stale)).toEqual([
-          expect.objectContaining({ entry: old!.entry, lease: old!.lease, worker: 'slow', outcome: 'failed', stale: true }),
+          expect.objectContaining({
+            entry: old!.entry,
+            lease: old!.lease,
+            worker: 'slow',
+            outcome: 'failed',
+            stale: true,
+          }),
         ])
         expect(snap.progress).toMatchObject({ done: 1, passed: 1, failed: 0, stale: 1, expired: 1 })
       })
 
-      it('accepts the original holder\'s ack if its expired lease was not reclaimed yet', async () => {
+      it("accepts the original holder's ack if its expired lease was not reclaimed yet", async () => {
         fresh()
         await populate(store, 1)
         const [lease] = leased(await reserve(store))
         await kit.clock.advance(LEASE_MS * 5)
-        expect(await store.ack({ ...finish('w1', lease!), outcome: 'passed' })).toEqual({ status: 'ok', cancelled: null })
+        expect(await store.ack({ ...finish('w1', lease!), outcome: 'passed' })).toEqual({
+          status: 'ok',
+          cancelled: null,
+        })
       })
 
       it('finishes an entry as lost once its attempts run out', async () => {
@@ -294,7 +337,10 @@ export function conformance(factory: StoreFactory) {
         const retried = leased(await reserve(store, 'w2', 5))
         expect(retried).toEqual([expect.objectContaining({ entry: lease!.entry, retry: true, attempt: 2 })])
         const snap = await store.snapshot(LEASE_MS)
-        expect(snap.log.find((r) => r.outcome === 'requeued')).toMatchObject({ worker: 'w1', payload: '{"error":"boom"}' })
+        expect(snap.log.find((r) => r.outcome === 'requeued')).toMatchObject({
+          worker: 'w1',
+          payload: '{"error":"boom"}',
+        })
       })
 
       it('lets the failing worker retry it when no other worker is alive', async () => {
@@ -303,7 +349,9 @@ export function conformance(factory: StoreFactory) {
         await store.workerAlive('w1')
         const [lease] = leased(await reserve(store, 'w1'))
         await store.requeue(finish('w1', lease!))
-        expect(leased(await reserve(store, 'w1'))).toEqual([expect.objectContaining({ entry: lease!.entry, retry: true })])
+        expect(leased(await reserve(store, 'w1'))).toEqual([
+          expect.objectContaining({ entry: lease!.entry, retry: true }),
+        ])
       })
 
       it('waits instead of retrying where it failed while another worker is alive', async () => {
@@ -323,7 +371,10 @@ export function conformance(factory: StoreFactory) {
         expect(await store.requeue(finish('w1', first!))).toEqual({ status: 'requeued' })
         const [second] = leased(await reserve(store, 'w2'))
         expect(await store.requeue(finish('w2', second!))).toEqual({ status: 'exhausted' })
-        expect(await store.ack({ ...finish('w2', second!), outcome: 'failed' })).toEqual({ status: 'ok', cancelled: null })
+        expect(await store.ack({ ...finish('w2', second!), outcome: 'failed' })).toEqual({
+          status: 'ok',
+          cancelled: null,
+        })
       })
 
       it('refuses requeues beyond the build-wide budget', async () => {
@@ -358,8 +409,14 @@ export function conformance(factory: StoreFactory) {
         fresh()
         await populate(store, 4, { maxFailures: 2 })
         const [a, b] = leased(await reserve(store, 'w1', 2))
-        expect(await store.ack({ ...finish('w1', a!), outcome: 'failed' })).toEqual({ status: 'ok', cancelled: null })
-        expect(await store.ack({ ...finish('w1', b!), outcome: 'failed' })).toEqual({ status: 'ok', cancelled: 'max-failures' })
+        expect(await store.ack({ ...finish('w1', a!), outcome: 'failed' })).toEqual({
+          status: 'ok',
+          cancelled: null,
+        })
+        expect(await store.ack({ ...finish('w1', b!), outcome: 'failed' })).toEqual({
+          status: 'ok',
+          cancelled: 'max-failures',
+        })
         expect(await reserve(store, 'w2')).toEqual({ status: 'done', cancelled: 'max-failures' })
       })
 
@@ -382,16 +439,24 @@ export function conformance(factory: StoreFactory) {
         await populate(store, 6)
         const leases = leased(await reserve(store, 'w1', 3))
         await store.ack({ ...finish('w1', leases[0]!), outcome: 'skipped' })
-        expect(await store.progress(LEASE_MS)).toMatchObject({ total: 6, pending: 3, leased: 2, done: 1, skipped: 1 })
+        expect(await store.progress(LEASE_MS)).toMatchObject({
+          total: 6,
+          pending: 3,
+          leased: 2,
+          done: 1,
+          skipped: 1,
+        })
       })
 
-      it('fails with queue state lost once the build\'s state is gone', async () => {
+      it("fails with queue state lost once the build's state is gone", async () => {
         fresh()
         await populate(store, 2)
         const [lease] = leased(await reserve(store))
         await kit.loseState()
         await expect(reserve(store)).rejects.toBeInstanceOf(QueueLostError)
-        await expect(store.ack({ ...finish('w1', lease!), outcome: 'passed' })).rejects.toBeInstanceOf(QueueLostError)
+        await expect(store.ack({ ...finish('w1', lease!), outcome: 'passed' })).rejects.toBeInstanceOf(
+          QueueLostError,
+        )
         await expect(store.heartbeat(lease!, LEASE_MS)).rejects.toBeInstanceOf(QueueLostError)
         await expect(store.progress(LEASE_MS)).rejects.toBeInstanceOf(QueueLostError)
       })

@@ -77,8 +77,17 @@ export async function deleteBuild(redis: Redis, build: string): Promise<number> 
   return keys.length ? redis.del(...keys) : 0
 }
 
-export const policy: QueuePolicy = { maxRequeues: 1, requeueBudget: 10, maxFailures: 0, maxAttempts: 3, maxTestMs: 0 }
+export const policy: QueuePolicy = {
+  maxRequeues: 1,
+  requeueBudget: 10,
+  maxFailures: 0,
+  maxAttempts: 3,
+  maxTestMs: 0,
+}
 
 export function entries(count: number): EntryInput[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `proj\0test/f${String(i).padStart(3, '0')}.test.ts`, weight: (i + 1) * 10 }))
+  return Array.from({ length: count }, (_, i) => ({
+    id: `proj\0test/f${String(i).padStart(3, '0')}.test.ts`,
+    weight: (i + 1) * 10,
+  }))
 }

@@ -15,9 +15,9 @@ import type {
   QueuedEntry,
   QueuePolicy,
   QueueStore,
+  RequestId,
   RequeueReply,
   ReserveReply,
-  RequestId,
   ReserveRequest,
   SetupState,
 } from '../types.js'
@@ -95,7 +95,10 @@ export class MemoryStore implements QueueStore {
   /** Looked up on every call, like Redis keys: after `reset` the build starts empty and reads as lost. */
   private get build(): BuildState {
     let build = builds.get(this.name)
-    if (!build) builds.set(this.name, (build = new BuildState()))
+    if (!build) {
+      build = new BuildState()
+      builds.set(this.name, build)
+    }
     return build
   }
 
@@ -310,7 +313,8 @@ export class MemoryStore implements QueueStore {
       const failed = b.count(request.outcome)
       b.log.push(this.record(request, request.outcome))
       const max = meta.policy.maxFailures
-      if (!meta.cancelled && request.outcome === 'failed' && max > 0 && failed >= max) meta.cancelled = 'max-failures'
+      if (!meta.cancelled && request.outcome === 'failed' && max > 0 && failed >= max)
+        meta.cancelled = 'max-failures'
       return { status: 'ok', cancelled: meta.cancelled }
     })
   }

@@ -49,7 +49,8 @@ export interface RedisStoreOptions {
 }
 
 type ScriptName = keyof typeof scripts
-type ScriptClient = (Redis | Cluster) & Record<`shardless_${ScriptName}`, (...args: (string | number)[]) => Promise<unknown>>
+type ScriptClient = (Redis | Cluster) &
+  Record<`shardless_${ScriptName}`, (...args: (string | number)[]) => Promise<unknown>>
 
 /** Parses and checks a Redis URL up front, so a typo fails with the option's name rather than as a DNS error later. */
 export function parseRedisUrl(url: string, option = 'redisUrl (SHARDLESS_REDIS_URL)'): URL {
@@ -57,18 +58,25 @@ export function parseRedisUrl(url: string, option = 'redisUrl (SHARDLESS_REDIS_U
   try {
     parsed = new URL(url)
   } catch {
-    throw new ConfigError(option, `${JSON.stringify(url)} is not a URL; expected redis://[:password@]host:6379[/db].`)
+    throw new ConfigError(
+      option,
+      `${JSON.stringify(url)} is not a URL; expected redis://[:password@]host:6379[/db].`,
+    )
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ConfigError(option, `${JSON.stringify(url)} must start with redis:// or rediss://.`)
   }
   if (!parsed.hostname) throw new ConfigError(option, `${JSON.stringify(url)} has no host.`)
   const db = parsed.pathname.replace(/^\//, '')
-  if (db && !/^\d+$/.test(db)) throw new ConfigError(option, `${JSON.stringify(url)}: database "${db}" must be a number.`)
+  if (db && !/^\d+$/.test(db))
+    throw new ConfigError(option, `${JSON.stringify(url)}: database "${db}" must be a number.`)
   return parsed
 }
 
-export function createRedisClient(url: string, options: { cluster?: boolean; commandTimeoutMs?: number } = {}) {
+export function createRedisClient(
+  url: string,
+  options: { cluster?: boolean; commandTimeoutMs?: number } = {},
+) {
   const parsed = parseRedisUrl(url)
   const common: RedisOptions = {
     lazyConnect: true,
@@ -129,12 +137,14 @@ export class RedisStore implements QueueStore {
   }
 
   private retrying<T>(operation: () => Promise<T>, budgetMs = this.retryBudgetMs): Promise<T> {
-    return withRetries(operation, { budgetMs, isTransient: isTransientRedisError }).catch((error: unknown) => {
-      const code = error instanceof Error ? /\bSHARDLESS_([A-Z_]+)/.exec(error.message)?.[1] : undefined
-      if (code) throw storeError(code, this.describe)
-      if (error instanceof ShardlessError) throw error
-      throw new RedisUnavailableError(this.describe, error)
-    })
+    return withRetries(operation, { budgetMs, isTransient: isTransientRedisError }).catch(
+      (error: unknown) => {
+        const code = error instanceof Error ? /\bSHARDLESS_([A-Z_]+)/.exec(error.message)?.[1] : undefined
+        if (code) throw storeError(code, this.describe)
+        if (error instanceof ShardlessError) throw error
+        throw new RedisUnavailableError(this.describe, error)
+      },
+    )
   }
 
   private run(name: ScriptName, keys: string[], ...args: (string | number)[]): Promise<unknown> {
@@ -186,7 +196,9 @@ export class RedisStore implements QueueStore {
   }
 
   async state(): Promise<SetupState> {
-    const state = await this.json<SetupState & { cancelled?: string; digest?: string }>('state', [this.keys.meta])
+    const state = await this.json<SetupState & { cancelled?: string; digest?: string }>('state', [
+      this.keys.meta,
+    ])
     if (state.status === 'absent') return state
     return { ...state, digest: state.digest || null, cancelled: state.cancelled || null }
   }
@@ -296,7 +308,19 @@ export class RedisStore implements QueueStore {
 
   async release(lease: Lease): Promise<boolean> {
     const k = this.keys
-    const keys = [k.meta, k.lease, k.holder, k.deadline, k.started, k.attempt, k.queue, k.entries, k.retry, k.failedBy, k.counters]
+    const keys = [
+      k.meta,
+      k.lease,
+      k.holder,
+      k.deadline,
+      k.started,
+      k.attempt,
+      k.queue,
+      k.entries,
+      k.retry,
+      k.failedBy,
+      k.counters,
+    ]
     return (await this.run('release', keys, lease.entry, lease.lease)) === 1
   }
 
@@ -324,7 +348,11 @@ export class RedisStore implements QueueStore {
 
   async snapshot(livenessMs: number): Promise<BuildSnapshot> {
     const k = this.keys
-    const [state, entries, progress] = await Promise.all([this.state(), this.entries(), this.progress(livenessMs)])
+    const [state, entries, progress] = await Promise.all([
+      this.state(),
+      this.entries(),
+      this.progress(livenessMs),
+    ])
     const [outcomes, results, log, workers] = await this.retrying(() =>
       Promise.all([
         this.client.hgetall(k.outcome),
