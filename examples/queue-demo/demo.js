@@ -12,7 +12,9 @@ const store = new RedisStore({ url: redisUrl, build, suite: 'demo', retryBudgetM
 try {
   await store.connect(3000)
 } catch (error) {
-  console.error(`${error.message}\nThe demo needs a Redis on ${redisUrl} (start one with: redis-server --daemonize yes).`)
+  console.error(
+    `${error.message}\nThe demo needs a Redis on ${redisUrl} (start one with: redis-server --daemonize yes).`,
+  )
   process.exit(2)
 }
 
@@ -27,11 +29,21 @@ const finished = new Map()
 const children = Array.from({ length: MACHINES }, (_, i) => {
   const machine = `machine-${i + 1}`
   const child = fork(new URL('./machine.js', import.meta.url), {
-    env: { ...process.env, DEMO_BUILD: build, DEMO_MACHINE: machine, DEMO_SLOTS: String(SLOTS), DEMO_REDIS_URL: redisUrl },
+    env: {
+      ...process.env,
+      DEMO_BUILD: build,
+      DEMO_MACHINE: machine,
+      DEMO_SLOTS: String(SLOTS),
+      DEMO_REDIS_URL: redisUrl,
+    },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   child.stdout.on('data', (line) => finished.set(machine, { ...JSON.parse(line), endMs: Date.now() - start }))
-  return { machine, child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) }
+  return {
+    machine,
+    child,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  }
 })
 
 // Kill the last machine once it is mid-file: its leases expire and the others run its files.
@@ -41,7 +53,9 @@ const killer = setInterval(async () => {
   if (progress && progress.done >= suite.length / 3) {
     clearInterval(killer)
     victim.child.kill('SIGKILL')
-    console.log(`  ✗ ${victim.machine} SIGKILLed with ${progress.leased} files in flight (its leases will expire)`)
+    console.log(
+      `  ✗ ${victim.machine} SIGKILLed with ${progress.leased} files in flight (its leases will expire)`,
+    )
   }
 }, 100)
 const progressLine = setInterval(async () => {
@@ -58,7 +72,12 @@ await store.close()
 
 console.log('\nmachine      files  busy     finished  exit')
 for (const [i, { machine }] of children.entries()) {
-  const ran = snap.log.filter((r) => r.worker === machine && !r.stale && (r.outcome === 'passed' || r.outcome === 'failed' || r.outcome === 'requeued'))
+  const ran = snap.log.filter(
+    (r) =>
+      r.worker === machine &&
+      !r.stale &&
+      (r.outcome === 'passed' || r.outcome === 'failed' || r.outcome === 'requeued'),
+  )
   const busy = ran.reduce((sum, r) => sum + (r.durationMs ?? 0), 0)
   const end = finished.get(machine)?.endMs
   const exit = exits[i].signal ?? exits[i].code
@@ -69,7 +88,14 @@ for (const [i, { machine }] of children.entries()) {
 
 // What a static split of the same files would have cost: round-robin shards, as `--shard=i/N` by file order.
 const staticShards = Array.from({ length: MACHINES }, (_, i) => suite.filter((_, j) => j % MACHINES === i))
-const staticMakespan = Math.max(...staticShards.map((files) => lptMakespan(files.map((f) => f.ms), SLOTS)))
+const staticMakespan = Math.max(
+  ...staticShards.map((files) =>
+    lptMakespan(
+      files.map((f) => f.ms),
+      SLOTS,
+    ),
+  ),
+)
 const bound = Math.max(total / (MACHINES * SLOTS), ...suite.map((f) => f.ms))
 const outcomes = Object.values(snap.outcomes)
 const failed = outcomes.filter((o) => o !== 'passed').length
@@ -78,9 +104,15 @@ const stale = snap.log.filter((r) => r.stale).length
 const expired = snap.log.filter((r) => r.outcome === 'expired').length
 
 const victimShard = staticShards.at(-1).length
-console.log(`\nmakespan ${(makespan / 1000).toFixed(1)} s with one machine killed (lower bound with all ${MACHINES} alive: ${(bound / 1000).toFixed(1)} s)`)
-console.log(`a static --shard=i/${MACHINES} split of the same files: ${(staticMakespan / 1000).toFixed(1)} s with every machine alive; with ${victim.machine} killed its ${victimShard} files never run`)
-console.log(`leases reclaimed from the killed machine: ${expired}; duplicate results dropped: ${stale}; flaky (passed on retry): ${flaky.join(', ') || 'none'}`)
+console.log(
+  `\nmakespan ${(makespan / 1000).toFixed(1)} s with one machine killed (lower bound with all ${MACHINES} alive: ${(bound / 1000).toFixed(1)} s)`,
+)
+console.log(
+  `a static --shard=i/${MACHINES} split of the same files: ${(staticMakespan / 1000).toFixed(1)} s with every machine alive; with ${victim.machine} killed its ${victimShard} files never run`,
+)
+console.log(
+  `leases reclaimed from the killed machine: ${expired}; duplicate results dropped: ${stale}; flaky (passed on retry): ${flaky.join(', ') || 'none'}`,
+)
 const complete = outcomes.length === suite.length
 console.log(
   complete && failed === 0

@@ -2,7 +2,11 @@
 import { drain, joinBuild, RedisStore } from '@shardless/queue-core'
 import { FLAKY, syntheticSuite } from './suite.js'
 
-const [build, machine, slots] = [process.env.DEMO_BUILD, process.env.DEMO_MACHINE, Number(process.env.DEMO_SLOTS)]
+const [build, machine, slots] = [
+  process.env.DEMO_BUILD,
+  process.env.DEMO_MACHINE,
+  Number(process.env.DEMO_SLOTS),
+]
 const suite = syntheticSuite()
 const duration = new Map(suite.map((file) => [file.id, file.ms]))
 const store = new RedisStore({ url: process.env.DEMO_REDIS_URL, build, suite: 'demo' })

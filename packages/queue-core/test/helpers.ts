@@ -54,9 +54,16 @@ export function redisFactory(): StoreFactory {
       }
       return { clock, build, open, loseState: async () => void (await deleteBuild(admin, build)) }
     },
+    /** Closes the stores, asserts that every key the test made has a TTL, then deletes them. */
     async cleanup() {
       await Promise.all(stores.splice(0).map((store) => store.close()))
-      for (const build of builds.splice(0)) await deleteBuild(admin, build)
+      const withoutTtl: string[] = []
+      for (const build of builds.splice(0)) {
+        for (const key of await buildKeysIn(admin, build))
+          if ((await admin.pttl(key)) < 0) withoutTtl.push(key)
+        await deleteBuild(admin, build)
+      }
+      if (withoutTtl.length) throw new Error(`keys without a TTL: ${withoutTtl.join(', ')}`)
     },
   }
 }
