@@ -30,16 +30,14 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal) {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve()
-      const sleeper = { at: this.time + ms, wake: resolve }
+      const wake = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper)
+        signal?.removeEventListener('abort', wake)
+        resolve()
+      }
+      const sleeper = { at: this.time + ms, wake }
       this.sleepers.push(sleeper)
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== sleeper)
-          resolve()
-        },
-        { once: true },
-      )
+      signal?.addEventListener('abort', wake, { once: true })
     })
   }
   /** Moves time forward and wakes every sleeper whose deadline passed, letting their continuations run. */
