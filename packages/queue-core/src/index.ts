@@ -24,7 +24,7 @@ export {
   StageIncompleteError,
   storeError,
 } from './errors.js'
-export { type BuildKeys, buildKeys, checkBuildId, checkName } from './keys.js'
+export { type BuildKeys, buildKeys, checkBuildId, checkName, timingsKey } from './keys.js'
 export { type Opened, openStore } from './open.js'
 export {
   type CiFacts,
@@ -36,7 +36,9 @@ export {
   resolveConfig,
   type ShardlessOptions,
 } from './options.js'
+export { decodePayload, encodePayload, type FilePayload, type TestCaseResult } from './payload.js'
 export { backoffDelay, isTransientRedisError, type RetryOptions, withRetries } from './retry.js'
+export { machineLine, openSession, type Session, type SessionOptions } from './session.js'
 export { type JoinOptions, type JoinResult, joinBuild } from './setup.js'
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js'
 export {
@@ -45,5 +47,13 @@ export {
   parseRedisUrl,
   RedisStore,
   type RedisStoreOptions,
+  TIMINGS_TTL_MS,
 } from './store/redis.js'
+export {
+  estimateWeights,
+  readTimingsFile,
+  TIMING_ALPHA,
+  timingSamples,
+  writeTimingsFile,
+} from './timings.js'
 export type * from './types.js'

@@ -56,3 +56,8 @@ export function buildKeys(build: string, suite: string) {
 }
 
 export type BuildKeys = ReturnType<typeof buildKeys>
+
+/** The suite's timing history outlives builds, so it has its own hash tag (one slot per suite). */
+export function timingsKey(suite: string): string {
+  return `shardless:timings:{${checkName(suite, 'suite (SHARDLESS_SUITE)')}}`
+}

@@ -25,6 +25,10 @@ export interface ShardlessOptions {
   maxFailures?: number
   /** A file running longer than this loses its lease (0 = no cap). */
   maxTestMs?: number
+  /** Leases one file may get before repeated expiries (crashed machines) finish it as lost. */
+  maxAttempts?: number
+  /** A JSON timing history CI can cache: seeds a cold Redis and plans the static fallback split. */
+  timingsFile?: string
   queueInitTimeoutMs?: number
   /** A setup leader silent for this long is replaced. */
   setupStaleMs?: number
@@ -46,6 +50,8 @@ export interface ResolvedConfig {
   requeueTolerance: number
   maxFailures: number
   maxTestMs: number
+  maxAttempts: number
+  timingsFile: string | null
   queueInitTimeoutMs: number
   setupStaleMs: number
   index: number | null
@@ -80,6 +86,8 @@ const SHARED: Record<keyof ShardlessOptions, OptionSpec> = {
   requeueTolerance: { env: 'SHARDLESS_REQUEUE_TOLERANCE', kind: 'number', min: 0 },
   maxFailures: { env: 'SHARDLESS_MAX_FAILURES', kind: 'integer', min: 0 },
   maxTestMs: { env: 'SHARDLESS_MAX_TEST_MS', kind: 'integer', min: 0 },
+  maxAttempts: { env: 'SHARDLESS_MAX_ATTEMPTS', kind: 'integer', min: 1 },
+  timingsFile: { env: 'SHARDLESS_TIMINGS_FILE', kind: 'string' },
   queueInitTimeoutMs: { env: 'SHARDLESS_QUEUE_INIT_TIMEOUT_MS', kind: 'integer', min: 0 },
   setupStaleMs: { env: 'SHARDLESS_SETUP_STALE_MS', kind: 'integer', min: 100 },
   index: { env: 'SHARDLESS_INDEX', kind: 'integer', min: 0 },
@@ -90,6 +98,7 @@ export const DEFAULTS = {
   leaseMs: 30_000,
   maxRequeues: 1,
   requeueTolerance: 0.05,
+  maxAttempts: 3,
   queueInitTimeoutMs: 120_000,
   setupStaleMs: 30_000,
 } as const
@@ -260,6 +269,8 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
     requeueTolerance: options.requeueTolerance ?? DEFAULTS.requeueTolerance,
     maxFailures: options.maxFailures ?? 0,
     maxTestMs: options.maxTestMs ?? 0,
+    maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+    timingsFile: options.timingsFile ?? null,
     queueInitTimeoutMs: options.queueInitTimeoutMs ?? DEFAULTS.queueInitTimeoutMs,
     setupStaleMs: options.setupStaleMs ?? DEFAULTS.setupStaleMs,
     index: index ?? null,
@@ -276,8 +287,8 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
   return { enabled: true, config, extra }
 }
 
-/** SHARDLESS_* variables read elsewhere (tests, timing files), not options. */
-const IGNORED_ENV = new Set(['SHARDLESS_TIMINGS_FILE', 'SHARDLESS_DEBUG', 'SHARDLESS_FAIL'])
+/** SHARDLESS_* variables that are not options: debugging, the examples' "make a test fail" switch, the tests' Redis. */
+const IGNORED_ENV = new Set(['SHARDLESS_DEBUG', 'SHARDLESS_FAIL', 'SHARDLESS_TEST_REDIS_URL'])
 
 function parse(raw: string, spec: OptionSpec, name: string): unknown {
   if (spec.kind === 'boolean') {

@@ -157,5 +157,9 @@ export interface QueueStore {
   workerExited(worker: string, info: string): Promise<void>
   progress(livenessMs: number): Promise<Progress>
   snapshot(livenessMs: number): Promise<BuildSnapshot>
+  /** The suite's timing history (entry id → estimated ms), shared by every build of the suite. */
+  timings(): Promise<Record<string, number>>
+  /** Folds measured durations into the history (moving average with weight `alpha` for the new sample). */
+  recordTimings(samples: Record<string, number>, alpha: number): Promise<number>
   close(): Promise<void>
 }

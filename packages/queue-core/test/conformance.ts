@@ -461,5 +461,24 @@ export function conformance(factory: StoreFactory) {
         await expect(store.progress(LEASE_MS)).rejects.toBeInstanceOf(QueueLostError)
       })
     })
+
+    describe('timing history', () => {
+      it('starts empty, takes the first sample as is, then moves by alpha toward each new one', async () => {
+        fresh()
+        expect(await store.timings()).toEqual({})
+        expect(await store.recordTimings({ a: 1000, b: 200.4 }, 0.5)).toBe(2)
+        expect(await store.timings()).toEqual({ a: 1000, b: 200 })
+        await store.recordTimings({ a: 2001 }, 0.5)
+        expect(await kit.open().timings()).toEqual({ a: 1501, b: 200 })
+      })
+
+      it('keeps the history when a build is lost: it belongs to the suite, not the build', async () => {
+        fresh()
+        await populate(store, 1)
+        await store.recordTimings({ a: 10 }, 0.3)
+        await kit.loseState()
+        expect(await store.timings()).toEqual({ a: 10 })
+      })
+    })
   })
 }

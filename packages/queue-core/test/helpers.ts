@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { ManualClock } from '../src/clock.js'
+import { timingsKey } from '../src/keys.js'
 import { MemoryStore } from '../src/store/memory.js'
 import { RedisStore } from '../src/store/redis.js'
 import type { EntryInput, QueuePolicy, QueueStore } from '../src/types.js'
@@ -10,6 +11,8 @@ export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.
 export interface StoreKit {
   clock: ManualClock
   build: string
+  /** Unique per kit, so timing-history tests never share a suite. */
+  suite: string
   /** Another handle on the same build (a second machine). */
   open(): QueueStore
   /** Wipe the build's state, as a Redis restart without persistence would. */
@@ -27,10 +30,12 @@ export const memoryFactory: StoreFactory = {
   create() {
     const clock = new ManualClock()
     const build = `test-${randomUUID()}`
+    const suite = `unit-${randomUUID()}`
     return {
       clock,
       build,
-      open: () => new MemoryStore({ build, suite: 'unit', clock }),
+      suite,
+      open: () => new MemoryStore({ build, suite, clock }),
       loseState: async () => MemoryStore.reset(),
     }
   },
@@ -41,18 +46,21 @@ export function redisFactory(): StoreFactory {
   const admin = new Redis(REDIS_URL)
   const stores: RedisStore[] = []
   const builds: string[] = []
+  const suites: string[] = []
   return {
     kind: 'redis',
     create() {
       const clock = new ManualClock()
       const build = `test-${randomUUID()}`
+      const suite = `unit-${randomUUID()}`
       builds.push(build)
+      suites.push(suite)
       const open = () => {
-        const store = new RedisStore({ url: REDIS_URL, build, suite: 'unit', clock, retryBudgetMs: 2000 })
+        const store = new RedisStore({ url: REDIS_URL, build, suite, clock, retryBudgetMs: 2000 })
         stores.push(store)
         return store
       }
-      return { clock, build, open, loseState: async () => void (await deleteBuild(admin, build)) }
+      return { clock, build, suite, open, loseState: async () => void (await deleteBuild(admin, build)) }
     },
     /** Closes the stores, asserts that every key the test made has a TTL, then deletes them. */
     async cleanup() {
@@ -62,6 +70,10 @@ export function redisFactory(): StoreFactory {
         for (const key of await buildKeysIn(admin, build))
           if ((await admin.pttl(key)) < 0) withoutTtl.push(key)
         await deleteBuild(admin, build)
+      }
+      for (const key of suites.splice(0).map(timingsKey)) {
+        if ((await admin.exists(key)) && (await admin.pttl(key)) < 0) withoutTtl.push(key)
+        await admin.del(key)
       }
       if (withoutTtl.length) throw new Error(`keys without a TTL: ${withoutTtl.join(', ')}`)
     },

@@ -47,9 +47,9 @@ describe('joinBuild', () => {
 
   it('makes later machines wait for the queue and verify the same digest', async () => {
     const { open, options, settle } = setup()
-    const [a, b, c] = await settle(Promise.all(['a', 'b', 'c'].map((m) => joinBuild(open(), options(m)))))
-    expect([a, b, c].filter((j) => j.populated)).toHaveLength(1)
-    expect(new Set([a, b, c].map((j) => j.digest)).size).toBe(1)
+    const joined = await settle(Promise.all(['a', 'b', 'c'].map((m) => joinBuild(open(), options(m)))))
+    expect(joined.filter((j) => j.populated)).toHaveLength(1)
+    expect(new Set(joined.map((j) => j.digest)).size).toBe(1)
   })
 
   it('fails a machine whose files differ, naming how many and which', async () => {

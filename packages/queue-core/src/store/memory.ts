@@ -68,6 +68,8 @@ class BuildState {
 }
 
 const builds = new Map<string, BuildState>()
+/** Timing history per suite, outliving builds like the Redis hash does. */
+const timingHistory = new Map<string, Map<string, number>>()
 
 export interface MemoryStoreOptions {
   build: string
@@ -86,7 +88,10 @@ export class MemoryStore implements QueueStore {
   private readonly name: string
   private readonly clock: Clock
 
+  private readonly suite: string
+
   constructor(options: MemoryStoreOptions) {
+    this.suite = options.suite
     this.name = `shardless:{${checkBuildId(options.build)}}:${checkName(options.suite, 'suite (SHARDLESS_SUITE)')}`
     this.describe = `memory ${this.name}`
     this.clock = options.clock ?? systemClock
@@ -102,7 +107,7 @@ export class MemoryStore implements QueueStore {
     return build
   }
 
-  /** Forgets every build held in this process (tests; the equivalent of a Redis restart without persistence). */
+  /** Forgets every build held in this process (tests: a build's keys lost); timing history stays, like its own key. */
   static reset() {
     builds.clear()
   }
@@ -409,6 +414,24 @@ export class MemoryStore implements QueueStore {
       workers: Object.fromEntries(b.workerInfo),
       progress: await this.progress(livenessMs),
     }
+  }
+
+  async timings(): Promise<Record<string, number>> {
+    return Object.fromEntries(timingHistory.get(this.suite) ?? [])
+  }
+
+  async recordTimings(samples: Record<string, number>, alpha: number): Promise<number> {
+    const history = timingHistory.get(this.suite) ?? new Map<string, number>()
+    timingHistory.set(this.suite, history)
+    for (const [id, sample] of Object.entries(samples)) {
+      const old = history.get(id)
+      // Same rounding as the Lua script (floor of x + 0.5), so both stores agree to the millisecond.
+      history.set(
+        id,
+        Math.floor((old === undefined ? Math.round(sample) : old + alpha * (Math.round(sample) - old)) + 0.5),
+      )
+    }
+    return Object.keys(samples).length
   }
 
   async close(): Promise<void> {}

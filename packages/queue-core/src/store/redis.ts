@@ -1,7 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { Clock } from '../clock.js'
 import { ConfigError, RedisUnavailableError, ShardlessError, storeError } from '../errors.js'
-import { type BuildKeys, buildKeys } from '../keys.js'
+import { type BuildKeys, buildKeys, timingsKey } from '../keys.js'
 import { scripts } from '../lua/scripts.generated.js'
 import { isTransientRedisError, withRetries } from '../retry.js'
 import type {
@@ -25,6 +25,8 @@ import type {
 } from '../types.js'
 
 export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000
+/** Timing history lives across builds: a suite not run for this long starts cold again. */
+export const TIMINGS_TTL_MS = 30 * 24 * 60 * 60 * 1000
 
 export interface RedisStoreOptions {
   build: string
@@ -370,6 +372,27 @@ export class RedisStore implements QueueStore {
       workers,
       progress,
     }
+  }
+
+  async timings(): Promise<Record<string, number>> {
+    const stored = await this.retrying(() => this.client.hgetall(timingsKey(this.options.suite)))
+    return Object.fromEntries(Object.entries(stored).map(([id, ms]) => [id, Number(ms)]))
+  }
+
+  async recordTimings(samples: Record<string, number>, alpha: number): Promise<number> {
+    const pairs = Object.entries(samples).flatMap(([id, ms]) => [id, Math.round(ms)])
+    if (pairs.length === 0) return 0
+    return Number(
+      await this.retrying(() =>
+        this.client.shardless_timingsRecord(
+          timingsKey(this.options.suite),
+          TIMINGS_TTL_MS,
+          '',
+          alpha,
+          ...pairs,
+        ),
+      ),
+    )
   }
 
   async close(): Promise<void> {
