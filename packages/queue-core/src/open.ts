@@ -43,7 +43,8 @@ export async function openStore(config: ResolvedConfig): Promise<Opened> {
         cause,
       )
     }
-    const reason = cause instanceof Error ? cause.message : String(cause)
+    // ioredis's own message here is about its retry counter, not the server: say what happened instead.
+    const reason = `${store.describe} did not answer within ${config.leaseMs} ms`
     return { mode: 'fallback', index: config.index, total: config.total, reason }
   }
 }
