@@ -1,0 +1,8 @@
+export { main } from './main.js'
+export { type BuildReport, buildReport, type EntryReport, type MachineReport } from './model.js'
+export { renderHtml } from './output/html.js'
+export { renderJson } from './output/json.js'
+export { renderJunit } from './output/junit.js'
+export { renderMarkdown } from './output/markdown.js'
+export { decide, type Verdict } from './verdict.js'
+export { type WaitEnd, type WaitOptions, waitForBuild } from './wait.js'

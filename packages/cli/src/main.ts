@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs'
+import { ShardlessError } from '@shardless/queue-core'
+import { Command, CommanderError } from 'commander'
+import type { Io } from './commands/io.js'
+import { report } from './commands/report.js'
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string
+}
+
+/** The build every command acts on; each flag falls back to the variable the machines already have. */
+function target(command: Command): Command {
+  return command
+    .option('--build <id>', 'build id shared by the machines (env SHARDLESS_BUILD; detected on common CIs)')
+    .option('--suite <name>', 'suite name (env SHARDLESS_SUITE; default: the nearest package.json name)')
+    .option('--redis <url>', 'Redis URL, redis://[:password@]host:6379[/db] (env SHARDLESS_REDIS_URL)')
+}
+
+/** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode = 0
+  const program = new Command('shardless')
+    .description(
+      'One verdict and one report for a Vitest or Jest suite run from a shared, leased Redis queue.',
+    )
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+
+  target(program.command('report'))
+    .description(
+      'wait until every file of the build has a final outcome, then print one summary and exit with the build verdict',
+    )
+    .option('--wait', 'also wait for the queue to be created (run beside the machines, not after them)')
+    .option('--timeout <seconds>', 'give up after this long with exit 43 (default: no limit)')
+    .option(
+      '--inactivity <seconds>',
+      'no machine alive and no progress for this long means they all died: exit 45',
+      '60',
+    )
+    .option('--junit <file>', 'write JUnit XML (one testcase per test)')
+    .option('--json <file>', 'write the whole build as JSON (entries, attempts, machines, timings)')
+    .option(
+      '--summary-md <file>',
+      'write GitHub step-summary markdown (appended to $GITHUB_STEP_SUMMARY when set)',
+    )
+    .option('--html <file>', 'write a self-contained HTML timeline (one lane per machine slot)')
+    .addHelpText('after', EXIT_CODES)
+    .action(async (flags) => {
+      exitCode = await report(flags, io)
+    })
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end here too, with code 0; parse errors are usage errors (exit 2), already printed.
+      return error.exitCode === 0 ? 0 : 2
+    }
+    if (error instanceof ShardlessError) {
+      io.stderr.write(`${error.message}\n`)
+      return error.exitCode
+    }
+    io.stderr.write(
+      `shardless: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`,
+    )
+    return 2
+  }
+}
+
+const EXIT_CODES = `
+Exit codes:
+  0   every file passed or was skipped
+  1   test failures (failed or lost files)
+  2   usage or configuration error
+  40  the build's queue was never populated
+  41  the build's state was lost from Redis, or Redis is unreachable
+  43  --timeout reached
+  44  the build was cancelled (max failures, or shardless cancel)
+  45  all machines died before the queue was done`

@@ -1,0 +1,45 @@
+/** `850ms`, `12.3s`, `4m 05s`: short enough for tables, exact enough to compare machines. */
+export function duration(ms: number | null): string {
+  if (ms === null) return '–'
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
+  const s = Math.round(ms / 1000)
+  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
+}
+
+/** A test's failure text without ANSI colour codes (frameworks colour their diffs), trimmed to `maxLines`. */
+export function failureText(messages: string[], maxLines = Number.POSITIVE_INFINITY): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes is the point
+  const lines = messages
+    .join('\n')
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .trimEnd()
+    .split('\n')
+  if (lines.length <= maxLines) return lines.join('\n')
+  return [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines (see --junit / --json)`].join(
+    '\n',
+  )
+}
+
+/** Aligns rows of cells into columns (first column left, the rest right). */
+export function table(rows: string[][], indent = '  '): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => visible(row[i] ?? '').length)))
+  return rows
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => {
+            const pad = ' '.repeat(widths[i]! - visible(cell).length)
+            return i === 0 ? cell + pad : pad + cell
+          })
+          .join('  ')
+          .trimEnd(),
+    )
+    .join('\n')
+}
+
+function visible(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: width of coloured cells
+  return text.replace(/\u001b\[[0-9;]*m/g, '')
+}

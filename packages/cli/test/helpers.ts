@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import {
+  createRedisClient,
+  drain,
+  entryId,
+  joinBuild,
+  type QueuePolicy,
+  RedisStore,
+  type RunResult,
+} from '@shardless/queue-core'
+import type { FilePayload, TestCaseResult } from '../src/payload.js'
+
+export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const SUITE = 'cli-test'
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+
+/** A synthetic test file: its tests and how each attempt of it goes. */
+export interface FakeFile {
+  file: string
+  project?: string
+  tests?: Partial<TestCaseResult>[]
+  /** Fails on its first attempt, passes on the retry (with requeue budget). */
+  flaky?: boolean
+  durationMs?: number
+}
+
+export function newBuild(): string {
+  return `test-${randomUUID()}`
+}
+
+export function openStore(build: string): RedisStore {
+  return new RedisStore({ url: REDIS_URL, build, suite: SUITE })
+}
+
+export const POLICY = {
+  maxRequeues: 1,
+  requeueTolerance: 1,
+  maxFailures: 0,
+  maxAttempts: 3,
+  maxTestMs: 0,
+} satisfies Omit<QueuePolicy, 'requeueBudget'> & { requeueTolerance: number }
+
+export function payloadFor(
+  file: FakeFile,
+  failing: boolean,
+  framework: 'vitest' | 'jest' = 'vitest',
+): FilePayload {
+  const tests: TestCaseResult[] = (file.tests ?? [{ name: 'works' }]).map((t) => ({
+    name: t.name ?? 'works',
+    status:
+      failing && t.status === 'failed' ? 'failed' : t.status === 'failed' ? 'passed' : (t.status ?? 'passed'),
+    durationMs: t.durationMs ?? 1,
+    failureMessages:
+      failing && t.status === 'failed' ? (t.failureMessages ?? ['AssertionError: expected 1 to be 2']) : [],
+  }))
+  const failed = tests.some((t) => t.status === 'failed')
+  return {
+    v: 1,
+    framework,
+    frameworkVersion: framework === 'vitest' ? '4.1.0' : '30.0.0',
+    project: file.project ?? '',
+    file: file.file,
+    outcome: failed ? 'failed' : tests.every((t) => t.status === 'skipped') ? 'skipped' : 'passed',
+    durationMs: file.durationMs ?? 5,
+    tests,
+  }
+}
+
+/**
+ * Runs a whole build the way adapters do: every machine joins (one populates), then drains with `slots` slots,
+ * each run returning a FilePayload. A file with a failed test fails every attempt; a flaky one only its first.
+ */
+export async function runBuild(
+  build: string,
+  files: FakeFile[],
+  options: {
+    machines?: string[]
+    slots?: number
+    framework?: 'vitest' | 'jest'
+    policy?: Partial<typeof POLICY>
+  } = {},
+): Promise<void> {
+  const { machines = ['m1', 'm2'], slots = 2, framework = 'vitest' } = options
+  const byId = new Map(files.map((f) => [entryId(f.project ?? '', f.file), f]))
+  await Promise.all(
+    machines.map(async (machine) => {
+      const store = openStore(build)
+      try {
+        await joinBuild(store, {
+          machine,
+          entries: [...byId.keys()].map((id) => ({ id, weight: byId.get(id)!.durationMs ?? 5 })),
+          policy: { ...POLICY, ...options.policy },
+        })
+        await drain({
+          store,
+          worker: machine,
+          concurrency: slots,
+          leaseMs: 5000,
+          run: async ({ entry, retry }): Promise<RunResult> => {
+            const file = byId.get(entry)!
+            const failing = file.flaky ? !retry : true
+            const payload = payloadFor(file, failing, framework)
+            await new Promise((resolve) => setTimeout(resolve, file.durationMs ?? 5))
+            return {
+              outcome: payload.outcome,
+              durationMs: file.durationMs ?? 5,
+              payload: JSON.stringify(payload),
+            }
+          },
+        })
+      } finally {
+        await store.close()
+      }
+    }),
+  )
+}
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built CLI as a child process (CI=true: plain progress lines, no colour). */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        cwd,
+        env: { PATH: process.env.PATH, CI: 'true', NO_COLOR: '1', SHARDLESS_SUITE: SUITE, ...env },
+        timeout: 50_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolve({ code, stdout, stderr })
+      },
+    )
+  })
+}
+
+/** Deletes every key of a build (all suites). */
+export async function cleanup(build: string): Promise<void> {
+  const client = createRedisClient(REDIS_URL)
+  try {
+    let cursor = '0'
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `shardless:{${build}}:*`, 'COUNT', 1000)
+      if (keys.length) await client.del(...keys)
+      cursor = next
+    } while (cursor !== '0')
+  } finally {
+    client.disconnect()
+  }
+}
