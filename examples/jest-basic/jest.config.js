@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  runner: '@shardless/jest',
+  testEnvironment: 'node',
+}

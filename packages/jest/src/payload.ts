@@ -1,0 +1,58 @@
+import { stripVTControlCharacters } from 'node:util'
+import type { AssertionResult, TestResult } from '@jest/test-result'
+import type { RunOutcome } from '@shardless/queue-core'
+import { type FilePayload, parseEntryId, type TestCaseResult } from '@shardless/queue-core'
+
+/** The scheduler's own rule: no tests, a file-level error or leaked handles fail the file like a failing test. */
+export function outcomeOf(result: TestResult): RunOutcome {
+  if (result.numFailingTests > 0 || result.testExecError || result.testResults.length === 0 || result.leaks)
+    return 'failed'
+  if (result.skipped || result.numPassingTests === 0) return 'skipped'
+  return 'passed'
+}
+
+function statusOf(status: AssertionResult['status']): TestCaseResult['status'] {
+  if (status === 'passed' || status === 'failed' || status === 'todo') return status
+  if (status === 'focused') return 'passed'
+  return 'skipped'
+}
+
+/**
+ * The ack payload of one run. `raw` must be a copy taken before the result is emitted: Jest's reporter dispatcher
+ * clears `coverage` and `console` on the object once its reporters have seen it.
+ */
+export function filePayload(options: {
+  entry: string
+  version: string
+  durationMs: number
+  raw: TestResult
+}): FilePayload {
+  const { raw } = options
+  const { project, path } = parseEntryId(options.entry)
+  const error = raw.testExecError
+  return {
+    v: 1,
+    framework: 'jest',
+    frameworkVersion: options.version,
+    project,
+    file: path,
+    outcome: outcomeOf(raw),
+    durationMs: options.durationMs,
+    tests: raw.testResults.map((test) => ({
+      name: [...test.ancestorTitles, test.title].join(' > '),
+      status: statusOf(test.status),
+      durationMs: test.duration ?? 0,
+      failureMessages: test.failureMessages.map(stripVTControlCharacters),
+      ...(test.retryReasons?.length ? { retries: test.retryReasons.length } : {}),
+    })),
+    ...(error
+      ? {
+          error: {
+            message: stripVTControlCharacters(error.message),
+            ...(error.stack ? { stack: error.stack } : {}),
+          },
+        }
+      : {}),
+    raw,
+  }
+}
