@@ -1,0 +1,2 @@
+exports.format = (amount) =>
+  amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
