@@ -1,0 +1,1 @@
+export { type ShardlessVitestOptions, shardless } from './plugin.js'

@@ -1,0 +1,251 @@
+import { readFileSync, statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { relative } from 'node:path'
+import {
+  type DrainSummary,
+  displayEntry,
+  drain,
+  encodePayload,
+  entryId,
+  machineLine,
+  openSession,
+  type ResolvedConfig,
+  type RunContext,
+  type RunResult,
+  type Session,
+  ShardlessError,
+} from '@shardless/queue-core'
+import type { Reporter, TestProject, TestSpecification, Vitest } from 'vitest/node'
+import { fileSetup } from './environment.js'
+import { errorMessage, errorText, fatal, forceExitCode } from './exit.js'
+import type { FileEnd } from './inner.js'
+import { type FileFault, filePayload } from './payload.js'
+import { isQueuePool } from './pool.js'
+import type { RunFile } from './protocol.js'
+import { holdSignals } from './signals.js'
+import type { SlotHost } from './slot.js'
+import { SlotPool } from './slots.js'
+
+export interface MachineOptions {
+  /** A file running longer than this many times its expected duration is stopped (0: never). */
+  fileTimeoutFactor: number
+  /** ...but never before this many milliseconds. */
+  fileTimeoutMinMs: number
+}
+
+interface Execution {
+  end: FileEnd
+  durationMs: number
+  timedOut: boolean
+}
+
+/**
+ * One machine's part of a build inside one `vitest run`: joins the build when Vitest announces its test files,
+ * drains the queue through the slots the Pool lends it, acks each file with its results, and prints one line.
+ */
+export class Machine implements SlotHost {
+  readonly slots = new SlotPool()
+  private readonly specs = new Map<string, TestSpecification>()
+  private readonly weights = new Map<string, number>()
+  /** Aborted at the end of Vitest's run: files still waiting for a slot go back to the queue. */
+  private readonly ending = new AbortController()
+  private session: Session | null = null
+  private running: Promise<void> | null = null
+  private summary: DrainSummary | null = null
+  private line: string | null = null
+
+  constructor(
+    readonly vitest: Vitest,
+    readonly config: ResolvedConfig,
+    private readonly options: MachineOptions,
+  ) {}
+
+  /** The reporter Vitest awaits before its Pool starts (populate) and after its run (the machine line). */
+  reporter(): Reporter {
+    return {
+      onTestRunStart: (specs) => this.begin(specs),
+      onTestRunEnd: () => this.end(),
+    }
+  }
+
+  offer(slot: Parameters<SlotPool['offer']>[0]) {
+    this.slots.offer(slot)
+  }
+
+  reportError(error: unknown, type: string) {
+    this.vitest.state.catchError(error as Error, type)
+  }
+
+  private log(line: string) {
+    this.vitest.logger.log(line)
+  }
+
+  private async begin(specs: ReadonlyArray<TestSpecification>) {
+    if (this.running) return
+    const root = this.vitest.config.root
+    for (const spec of specs) {
+      // Typecheck and browser specs never reach a custom pool; they run outside the queue.
+      if (!isQueuePool(spec.pool)) continue
+      this.specs.set(entryId(spec.project.name, relative(root, spec.moduleId)), spec)
+    }
+    if (this.specs.size === 0) {
+      this.slots.close()
+      return
+    }
+    const files = [...this.specs].map(([id, spec]) => ({ id, bytes: statSync(spec.moduleId).size }))
+    try {
+      this.session = await openSession({ config: this.config, files, log: (line) => this.log(line) })
+    } catch (error) {
+      fatal(error)
+    }
+    const session = this.session
+    this.running = (
+      session.mode === 'queue' ? this.drainQueue(session) : this.runShare(session.entries)
+    ).finally(() => this.slots.close())
+  }
+
+  private async end() {
+    this.ending.abort(new Error('shardless: Vitest ended its run'))
+    await this.running
+    if (this.line) this.log(this.line)
+  }
+
+  private async drainQueue(session: Extract<Session, { mode: 'queue' }>) {
+    const { store } = session
+    for (const entry of await store.entries()) this.weights.set(entry.id, entry.weight)
+    const signals = holdSignals()
+    const stop = AbortSignal.any([signals.signal, this.ending.signal])
+    try {
+      this.summary = await drain({
+        store,
+        worker: this.config.machine,
+        concurrency: this.concurrency(),
+        leaseMs: this.config.leaseMs,
+        heartbeatMs: this.config.heartbeatMs,
+        signal: stop,
+        run: (context) => this.runLeased(context, stop),
+        info: { framework: 'vitest', version: this.vitest.version },
+      })
+      const progress = await store.progress(this.config.leaseMs).catch(() => null)
+      this.line = machineLine(this.config.machine, this.summary, progress)
+      if (this.summary.cancelled) forceExitCode(44)
+    } catch (error) {
+      this.line = errorMessage(error)
+      forceExitCode(error instanceof ShardlessError ? error.exitCode : 1)
+    } finally {
+      await session.close().catch(() => {})
+      if (signals.signal.aborted && this.line) {
+        // Vitest exits as soon as it sees the signal: print now, it will not reach its own summary.
+        this.log(this.line)
+        this.line = null
+      }
+      signals.release()
+    }
+  }
+
+  /** Fallback (Redis unreachable): this machine's static share, no acks. */
+  private async runShare(entries: string[]) {
+    const pending = [...entries]
+    const stop = this.ending.signal
+    let busyMs = 0
+    const worker = async () => {
+      for (let id = pending.shift(); id !== undefined; id = pending.shift()) {
+        const spec = this.specs.get(id)
+        if (spec) busyMs += (await this.execute(id, spec, stop)).durationMs
+      }
+    }
+    await Promise.all(Array.from({ length: this.concurrency() }, worker))
+    this.line = `shardless: ${this.config.machine} ran its static share of ${entries.length} files in ${(busyMs / 1000).toFixed(1)} s busy (fallback: Redis unreachable)`
+  }
+
+  private async runLeased(context: RunContext, stop: AbortSignal): Promise<RunResult> {
+    const spec = this.specs.get(context.entry)
+    if (!spec) {
+      throw new ShardlessError(
+        'SHARDLESS_UNKNOWN_ENTRY',
+        `shardless: the queue handed ${displayEntry(context.entry)} to ${this.config.machine}, which has no such test file; it goes back to the queue.`,
+      )
+    }
+    const file = relative(this.vitest.config.root, spec.moduleId).replaceAll('\\', '/')
+    const { end, durationMs, timedOut } = await this.execute(context.entry, spec, stop)
+    const fault = this.fault(end, file, durationMs, timedOut)
+    if (fault && !stop.aborted)
+      this.reportError(Object.assign(new Error(fault.message), fault), 'Shardless Error')
+    const payload = filePayload({
+      version: this.vitest.version,
+      project: spec.project.name,
+      file,
+      durationMs,
+      module: spec.testModule,
+      ...(fault ? { fault } : {}),
+    })
+    // A worker that crashed or would not start may be this machine's fault: another machine retries the file
+    // (within the budgets). A test failure or a hang would only repeat there.
+    return {
+      outcome: payload.outcome,
+      durationMs,
+      payload: encodePayload(payload),
+      requeue: end.kind === 'crashed',
+    }
+  }
+
+  private fault(end: FileEnd, file: string, durationMs: number, timedOut: boolean): FileFault | undefined {
+    if (end.kind === 'crashed') {
+      return { message: `shardless: ${end.reason} while running ${file}; the file goes back to the queue.` }
+    }
+    if (timedOut) {
+      return {
+        message: `shardless: ${file} was stopped by the watchdog after ${(durationMs / 1000).toFixed(1)} s (fileTimeoutFactor × its expected duration, at least fileTimeoutMinMs).`,
+      }
+    }
+    if (end.kind === 'finished' && end.error) this.reportError(end.error, 'Test Run Error')
+    return undefined
+  }
+
+  /** Runs one file in a slot of its project, under the watchdog. */
+  private async execute(id: string, spec: TestSpecification, stop: AbortSignal): Promise<Execution> {
+    const slot = await this.slots.acquire(spec.project, stop)
+    const watchdog = new AbortController()
+    const limit = this.timeoutMs(id)
+    const timer = limit ? setTimeout(() => watchdog.abort(), limit) : null
+    const started = performance.now()
+    try {
+      const { environment, tags } = fileSetup(
+        readFileSync(spec.moduleId, 'utf8'),
+        spec.project.config.environment,
+      )
+      const file: RunFile = {
+        filepath: spec.moduleId,
+        fileTags: tags,
+        testLocations: spec.testLines,
+        testNamePattern: spec.testNamePattern,
+        testIds: spec.testIds,
+        testTagsFilter: spec.testTagsFilter,
+      }
+      const end = await slot.runFile(file, environment, AbortSignal.any([stop, watchdog.signal])).catch(
+        (error: unknown): FileEnd => ({
+          kind: 'crashed',
+          reason: `the worker failed to start (${errorText(error)})`,
+        }),
+      )
+      return { end, durationMs: Math.round(performance.now() - started), timedOut: watchdog.signal.aborted }
+    } finally {
+      if (timer) clearTimeout(timer)
+      this.slots.offer(slot)
+    }
+  }
+
+  private timeoutMs(id: string): number {
+    const { fileTimeoutFactor, fileTimeoutMinMs } = this.options
+    if (!fileTimeoutFactor) return 0
+    return Math.max(fileTimeoutMinMs, fileTimeoutFactor * (this.weights.get(id) ?? 0))
+  }
+
+  /** As many files in flight as Vitest's Pool has slots (its `maxWorkers`, by the same rules). */
+  private concurrency(): number {
+    const projects = new Set<TestProject>([...this.specs.values()].map((spec) => spec.project))
+    const fallback = this.vitest.config.maxWorkers || Math.max(availableParallelism() - 1, 1)
+    const max = Math.max(...[...projects].map((project) => project.config.maxWorkers || fallback))
+    return Math.max(1, Math.min(max, this.specs.size))
+  }
+}

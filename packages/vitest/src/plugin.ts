@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { ConfigError, type OptionSpec, resolveConfig, type ShardlessOptions } from '@shardless/queue-core'
+import type { TestProject, Vitest } from 'vitest/node'
+import { fatal } from './exit.js'
+import { Machine } from './machine.js'
+import { adoptProject } from './pool.js'
+
+/** The plugin's options: every queue option of `@shardless/queue-core`, plus the Vitest-specific ones. */
+export interface ShardlessVitestOptions extends ShardlessOptions {
+  /** Where the blob reporter writes `blob-<machine>.json`. Default: the directory of the configured blob file. */
+  blobDir?: string
+  /** Stop a file running longer than this multiple of its expected duration (0: never). Default 10. */
+  fileTimeoutFactor?: number
+  /** The watchdog never fires before this many milliseconds. Default 300000. */
+  fileTimeoutMinMs?: number
+}
+
+type Extra = { blobDir?: string; fileTimeoutFactor?: number; fileTimeoutMinMs?: number }
+
+const EXTRA: Record<keyof Extra, OptionSpec> = {
+  blobDir: { env: 'SHARDLESS_BLOB_DIR', kind: 'string' },
+  fileTimeoutFactor: { env: 'SHARDLESS_FILE_TIMEOUT_FACTOR', kind: 'number', min: 0 },
+  fileTimeoutMinMs: { env: 'SHARDLESS_FILE_TIMEOUT_MIN_MS', kind: 'integer', min: 0 },
+}
+
+/**
+ * `plugins: [shardless()]`: with a Redis URL and a build id, `vitest run` on every machine takes its test files
+ * from one shared, leased queue. Without a Redis URL it does nothing (local runs, watch mode and the UI unchanged).
+ */
+export function shardless(options?: ShardlessVitestOptions) {
+  const machines = new WeakMap<Vitest, Promise<Machine | null>>()
+  return {
+    name: 'shardless',
+    async configureVitest({ vitest, project }: { vitest: Vitest; project: TestProject }) {
+      let machine = machines.get(vitest)
+      if (!machine) {
+        machine = setUp(vitest, options)
+        machines.set(vitest, machine)
+      }
+      const ready = await machine.catch(fatal)
+      if (!ready) return
+      const node = await import('vitest/node')
+      try {
+        adoptProject(project, ready, {
+          forks: node.ForksPoolWorker,
+          threads: node.ThreadsPoolWorker,
+          vmForks: node.VmForksPoolWorker,
+          vmThreads: node.VmThreadsPoolWorker,
+        })
+      } catch (error) {
+        fatal(error)
+      }
+    },
+  }
+}
+
+async function setUp(vitest: Vitest, options: ShardlessVitestOptions | undefined): Promise<Machine | null> {
+  const config = vitest.config
+  // The report step (`--merge-reports`) and maintenance commands run no tests.
+  if (config.mergeReports || config.listTags || config.clearCache) return null
+  const resolution = resolveConfig<Extra>(options, {
+    suite: packageName(config.root),
+    source: 'shardless({...}) in the Vitest config',
+    extra: EXTRA,
+  })
+  if (!resolution.enabled) return null
+  if (config.watch) {
+    throw new ConfigError(
+      'watch mode',
+      'a build drains its queue once; use `vitest run` on CI machines (locally, unset SHARDLESS_REDIS_URL to watch).',
+    )
+  }
+  if (config.shard) {
+    throw new ConfigError(
+      '--shard',
+      'the queue replaces static sharding: remove --shard and run the same `vitest run` on every machine.',
+    )
+  }
+  checkNode(vitest.version)
+  const { extra } = resolution
+  const machine = new Machine(vitest, resolution.config, {
+    fileTimeoutFactor: extra.fileTimeoutFactor ?? 10,
+    fileTimeoutMinMs: extra.fileTimeoutMinMs ?? 300_000,
+  })
+  // A machine may get no file at all when the others were faster.
+  config.passWithNoTests = true
+  // Each machine covers a part of the code: thresholds only mean something on the merged coverage.
+  if (config.coverage) config.coverage.thresholds = undefined
+  uniqueBlob(vitest, resolution.config.machine, extra.blobDir)
+  config.reporters.push(machine.reporter() as never)
+  return machine
+}
+
+/** Every machine writing `blob.json` would overwrite the others' in a shared artifact directory. */
+function uniqueBlob(vitest: Vitest, machine: string, blobDir: string | undefined) {
+  const config = vitest.config
+  const reporters = config.reporters as unknown as [unknown, Record<string, unknown> | undefined][]
+  const blob = reporters.find((reporter) => Array.isArray(reporter) && reporter[0] === 'blob')
+  if (!blob) return
+  const outputFile = config.outputFile as string | Record<string, string> | undefined
+  const configured =
+    (blob[1]?.outputFile as string | undefined) ??
+    (typeof outputFile === 'object' ? outputFile.blob : outputFile)
+  const defaultDir = Number(vitest.version.split('.')[0]) >= 5 ? '.vitest/blob' : '.vitest-reports'
+  const dir = blobDir ?? (configured ? dirname(configured) : defaultDir)
+  blob[1] = { ...blob[1], outputFile: join(dir, `blob-${machine}.json`) }
+}
+
+function checkNode(vitestVersion: string) {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+  if (Number(vitestVersion.split('.')[0]) >= 5 && (major < 22 || (major === 22 && minor < 12))) {
+    throw new ConfigError(
+      'Node.js version',
+      `Vitest ${vitestVersion} needs Node.js >= 22.12 (this is ${process.versions.node}); its failure summary crashes on older Node. Upgrade Node, or use Vitest 4.`,
+    )
+  }
+}
+
+function packageName(root: string): string {
+  const file = join(root, 'package.json')
+  if (existsSync(file)) {
+    const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name
+    if (typeof name === 'string' && name) return name
+  }
+  return basename(root)
+}

@@ -1,0 +1,33 @@
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+
+/**
+ * SIGTERM/SIGINT while the queue drains: Vitest's own handler exits the process 1 ms after the signal, before
+ * in-flight leases could be handed back over Redis. This takes over both signals, aborts `signal`, and on
+ * `release()` restores Vitest's handlers and replays the signal to them.
+ */
+export function holdSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController()
+  const held = new Map(SIGNALS.map((name) => [name, process.rawListeners(name) as NodeJS.SignalsListener[]]))
+  let received: NodeJS.Signals | null = null
+  const onSignal = (name: NodeJS.Signals) => {
+    received ??= name
+    controller.abort(new Error(`shardless: ${name} received; handing leases back`))
+  }
+  for (const name of SIGNALS) {
+    process.removeAllListeners(name)
+    process.on(name, onSignal)
+  }
+  let released = false
+  return {
+    signal: controller.signal,
+    release() {
+      if (released) return
+      released = true
+      for (const name of SIGNALS) {
+        process.off(name, onSignal)
+        for (const listener of held.get(name)!) process.on(name, listener)
+      }
+      if (received) process.emit(received as 'SIGTERM', received)
+    },
+  }
+}
