@@ -1,12 +1,13 @@
 import {
   type AttemptRecord,
   type BuildSnapshot,
+  decodePayload,
   displayEntry,
+  type FilePayload,
   type Outcome,
   type Progress,
   parseEntryId,
 } from '@shardless/queue-core'
-import { decodePayload, type FilePayload } from './payload.js'
 
 /** One run of one entry on one machine, as the store logged it, with its place on the timeline. */
 export interface Attempt {
@@ -37,6 +38,8 @@ export interface EntryReport {
   position: number
   durationMs: number | null
   worker: string | null
+  /** The attempt number of the final run (2 after one requeue or expiry). */
+  attempt: number | null
   attempts: Attempt[]
   payload: FilePayload | null
   /** Passed after a failed attempt was requeued. */
@@ -121,8 +124,9 @@ export function buildReport(
         position: queued.position,
         durationMs: final?.durationMs ?? null,
         worker: final?.worker ?? null,
+        attempt: final?.attempt ?? null,
         attempts: mine,
-        payload: decodePayload(snapshot.results[queued.id]),
+        payload: decodePayload(snapshot.results[queued.id] ?? ''),
         flaky: outcome === 'passed' && mine.some((a) => a.outcome === 'requeued' && !a.stale),
       }
     })
@@ -200,7 +204,7 @@ function toAttempt(record: AttemptRecord): Attempt {
     durationMs,
     retry: record.retry === true,
     stale: record.stale === true,
-    payload: decodePayload(record.payload),
+    payload: decodePayload(record.payload ?? ''),
   }
 }
 

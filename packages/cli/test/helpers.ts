@@ -5,12 +5,13 @@ import {
   createRedisClient,
   drain,
   entryId,
+  type FilePayload,
   joinBuild,
   type QueuePolicy,
   RedisStore,
   type RunResult,
+  type TestCaseResult,
 } from '@shardless/queue-core'
-import type { FilePayload, TestCaseResult } from '../src/payload.js'
 
 export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const SUITE = 'cli-test'
@@ -154,5 +155,42 @@ export async function cleanup(build: string): Promise<void> {
     } while (cursor !== '0')
   } finally {
     client.disconnect()
+  }
+}
+
+/** Populates a build without draining it (a machine that set up the queue and then vanished). */
+export async function populate(
+  build: string,
+  files: FakeFile[],
+  policy: Partial<typeof POLICY> = {},
+): Promise<void> {
+  const store = openStore(build)
+  try {
+    await joinBuild(store, {
+      machine: 'leader',
+      entries: files.map((f) => ({ id: entryId(f.project ?? '', f.file), weight: f.durationMs ?? 5 })),
+      policy: { ...POLICY, ...policy },
+    })
+  } finally {
+    await store.close()
+  }
+}
+
+/** A machine that registers, leases the next entry and then never heartbeats or acks again (SIGKILLed). */
+export async function ghostLease(build: string, worker: string, leaseMs: number) {
+  const store = openStore(build)
+  try {
+    await store.workerAlive(worker, JSON.stringify({ host: 'ghost', slots: 1 }))
+    const reply = await store.reserve({
+      caller: `${worker}#0`,
+      requestId: randomUUID(),
+      worker,
+      count: 1,
+      leaseMs,
+    })
+    if (reply.status !== 'leased') throw new Error(`ghost ${worker} got ${reply.status}`)
+    return reply.leases[0]!
+  } finally {
+    await store.close()
   }
 }

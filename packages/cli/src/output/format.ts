@@ -7,14 +7,17 @@ export function duration(ms: number | null): string {
   return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
+const ANSI = /\u001b\[[0-9;]*m/g
+
+/** Frameworks colour their diffs; files and other terminals want the plain text. */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '')
+}
+
 /** A test's failure text without ANSI colour codes (frameworks colour their diffs), trimmed to `maxLines`. */
 export function failureText(messages: string[], maxLines = Number.POSITIVE_INFINITY): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes is the point
-  const lines = messages
-    .join('\n')
-    .replace(/\u001b\[[0-9;]*m/g, '')
-    .trimEnd()
-    .split('\n')
+  const lines = stripAnsi(messages.join('\n')).trimEnd().split('\n')
   if (lines.length <= maxLines) return lines.join('\n')
   return [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines (see --junit / --json)`].join(
     '\n',
@@ -23,23 +26,18 @@ export function failureText(messages: string[], maxLines = Number.POSITIVE_INFIN
 
 /** Aligns rows of cells into columns (first column left, the rest right). */
 export function table(rows: string[][], indent = '  '): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => visible(row[i] ?? '').length)))
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => stripAnsi(row[i] ?? '').length)))
   return rows
     .map(
       (row) =>
         indent +
         row
           .map((cell, i) => {
-            const pad = ' '.repeat(widths[i]! - visible(cell).length)
+            const pad = ' '.repeat(widths[i]! - stripAnsi(cell).length)
             return i === 0 ? cell + pad : pad + cell
           })
           .join('  ')
           .trimEnd(),
     )
     .join('\n')
-}
-
-function visible(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: width of coloured cells
-  return text.replace(/\u001b\[[0-9;]*m/g, '')
 }

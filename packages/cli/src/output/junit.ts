@@ -1,6 +1,6 @@
 import type { BuildReport, EntryReport } from '../model.js'
 import type { Verdict } from '../verdict.js'
-import { failureText } from './format.js'
+import { failureText, stripAnsi } from './format.js'
 
 /**
  * JUnit XML: one <testsuite> per file, one <testcase> per test. A file without test results (a file-level error,
@@ -100,21 +100,17 @@ function firstLine(text: string): string {
   )
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML 1.0 forbids
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
 /** XML 1.0 cannot carry most control characters at all (not even escaped): drop them, then escape. */
 function clean(text: string): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing what XML forbids
-      .replace(/\u001b\[[0-9;]*m/g, '')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing what XML forbids
-      .replace(
-        /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-        '',
-      )
-      .replaceAll('&', '&amp;')
-      .replaceAll('<', '&lt;')
-      .replaceAll('>', '&gt;')
-  )
+  return stripAnsi(text)
+    .replace(XML_FORBIDDEN, '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
 }
 
 function attr(text: string): string {

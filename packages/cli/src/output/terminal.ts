@@ -52,7 +52,7 @@ function failedTests(entry: EntryReport) {
 }
 
 function vitestFailure(entry: EntryReport): string {
-  const where = pc.dim(` (on ${entry.worker ?? '?'}, attempt ${entry.attempts.length})`)
+  const where = pc.dim(` (on ${entry.worker ?? '?'}, attempt ${entry.attempt ?? '?'})`)
   const blocks: string[] = []
   if (entry.payload?.error) {
     blocks.push(
