@@ -100,17 +100,27 @@ function firstLine(text: string): string {
   )
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML 1.0 forbids
-const XML_FORBIDDEN =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
-
 /** XML 1.0 cannot carry most control characters at all (not even escaped): drop them, then escape. */
 function clean(text: string): string {
-  return stripAnsi(text)
-    .replace(XML_FORBIDDEN, '')
+  return [...stripAnsi(text)]
+    .filter(allowedInXml)
+    .join('')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
+}
+
+/** The XML 1.0 Char production: tab, newline, carriage return, and everything from space up except lone surrogates. */
+function allowedInXml(char: string): boolean {
+  const c = char.codePointAt(0)!
+  return (
+    c === 0x9 ||
+    c === 0xa ||
+    c === 0xd ||
+    (c >= 0x20 && c <= 0xd7ff) ||
+    (c >= 0xe000 && c <= 0xfffd) ||
+    c >= 0x10000
+  )
 }
 
 function attr(text: string): string {
