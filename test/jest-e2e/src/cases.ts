@@ -1,0 +1,135 @@
+import { displayEntry } from '@shardless/queue-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Build, type Exit, examples, jestOf, machineLine } from './machines.js'
+
+/** Entries acked with a result the queue kept (stale duplicates and requeued attempts are not results). */
+function acked(snapshot: Awaited<ReturnType<Build['snapshot']>>): string[] {
+  return snapshot.log
+    .filter((r) => !r.stale && (r.outcome === 'passed' || r.outcome === 'failed' || r.outcome === 'skipped'))
+    .map((r) => r.entry)
+}
+
+function expectEveryEntryOnce(snapshot: Awaited<ReturnType<Build['snapshot']>>, total: number) {
+  expect(snapshot.state).toMatchObject({ status: 'ready', total })
+  expect(snapshot.progress).toMatchObject({ total, done: total, pending: 0, leased: 0, lost: 0 })
+  const ids = acked(snapshot)
+  expect(ids).toHaveLength(total)
+  expect(new Set(ids).size).toBe(total)
+  expect(Object.keys(snapshot.outcomes).sort()).toEqual(snapshot.entries.map((e) => e.id).sort())
+}
+
+const suites = (exit: Exit) => exit.stderr.match(/Test Suites: .*/)?.[0] ?? '(no summary)'
+
+/**
+ * The @shardless/jest end-to-end cases, run by test/jest-e2e against Jest 30 and by test/jest29 against Jest 29.7:
+ * real Redis, real `jest` processes as machines, the examples as fixtures.
+ */
+export function defineJestE2e(workspace: string): void {
+  const { bin: jestBin, version } = jestOf(workspace)
+  const label = `Jest ${version}`
+  const builds: Build[] = []
+  const build = (env?: Record<string, string>) => {
+    const b = new Build(jestBin, env)
+    builds.push(b)
+    return b
+  }
+  afterEach(async () => {
+    await Promise.all(builds.splice(0).map((b) => b.cleanup()))
+  })
+
+  describe(`@shardless/jest on ${label}`, () => {
+    it('three machines drain one queue: every file exactly once', async () => {
+      const b = build()
+      const exits = await Promise.all(b.machines(examples.basic, 3).map((m) => m.exited))
+      for (const exit of exits) {
+        expect(exit.code, exit.stderr).toBe(0)
+        console.log(`${label}: ${machineLine(exit)} | ${suites(exit)}`)
+      }
+      const busy = exits.map((exit) => Number(machineLine(exit).match(/in ([\d.]+) s busy/)?.[1]))
+      // Logged, not asserted (no timing asserts): machines should end within about one long file (1.5 s here).
+      console.log(
+        `${label}: busy spread ${(Math.max(...busy) - Math.min(...busy)).toFixed(1)} s across machines`,
+      )
+      expectEveryEntryOnce(await b.snapshot(), 40)
+      const ran = exits.map((exit) => Number(exit.stderr.match(/ran (\d+) files?/)?.[1]))
+      expect(ran.reduce((x, y) => x + y, 0)).toBe(40)
+    })
+
+    it('a machine SIGKILLed mid-run loses no file: its leases expire and others run them', async () => {
+      const b = build({ SHARDLESS_LEASE_MS: '1500' })
+      const [victim, ...others] = b.machines(examples.basic, 3)
+      await victim!.printed('PASS ')
+      victim!.kill()
+      const killed = await victim!.exited
+      expect(killed.signal).toBe('SIGKILL')
+      for (const exit of await Promise.all(others.map((m) => m.exited))) {
+        expect(exit.code, exit.stderr).toBe(0)
+        console.log(`${label} (after a kill): ${machineLine(exit)}`)
+      }
+      const snapshot = await b.snapshot()
+      expectEveryEntryOnce(snapshot, 40)
+      expect(Object.values(snapshot.outcomes).every((o) => o === 'passed')).toBe(true)
+      // The victim held leases when it died: they expired and other machines ran those files.
+      expect(snapshot.log.filter((r) => r.outcome === 'expired' && r.worker === 'm1').length).toBeGreaterThan(
+        0,
+      )
+    })
+
+    it('a failing test fails the machine that ran its final attempt and the queue records it', async () => {
+      const b = build({ SHARDLESS_FAIL: '1' })
+      const exits = await Promise.all(b.machines(examples.basic, 3).map((m) => m.exited))
+      const failed = exits.filter((exit) => exit.code === 1)
+      expect(failed).toHaveLength(1)
+      expect(failed[0]!.stderr).toContain('rounds half cents up')
+      expect(exits.filter((exit) => exit.code === 0)).toHaveLength(2)
+      const snapshot = await b.snapshot()
+      expectEveryEntryOnce(snapshot, 40)
+      const failures = Object.entries(snapshot.outcomes).filter(([, o]) => o === 'failed')
+      expect(failures.map(([id]) => displayEntry(id))).toEqual(['tests/tax-rules.test.js'])
+    })
+
+    it('multi-project config: both projects drain one queue, each entry once', async () => {
+      const b = build()
+      const exits = await Promise.all(b.machines(examples.projects, 2).map((m) => m.exited))
+      for (const exit of exits) expect(exit.code, exit.stderr).toBe(0)
+      const snapshot = await b.snapshot()
+      expectEveryEntryOnce(snapshot, 10)
+      expect(snapshot.entries.map((e) => displayEntry(e.id)).sort()).toContain('[web] web/format.test.js')
+      expect(snapshot.entries.map((e) => displayEntry(e.id)).sort()).toContain(
+        '[server] server/format.test.js',
+      )
+    })
+
+    it('a machine that found different files stops with a clear error (exit 2)', async () => {
+      const b = build()
+      const [first] = b.machines(examples.projects, 1)
+      expect((await first!.exited).code).toBe(0)
+      const other = await b.start(examples.projects, ['server'], b.queueEnv('m2')).exited
+      expect(other.code).toBe(2)
+      expect(other.stderr).toContain("this machine's test files differ from the build's queue")
+      expect(other.stderr).toContain('[web] web/format.test.js')
+    })
+
+    it('refuses --shard and -u with a build id (exit 2), naming the flag', async () => {
+      const b = build()
+      const [shard, update] = await Promise.all([
+        b.start(examples.projects, ['--shard=1/2'], b.queueEnv('m1')).exited,
+        b.start(examples.projects, ['-u'], b.queueEnv('m2')).exited,
+      ])
+      expect(shard.code).toBe(2)
+      expect(shard.stderr).toContain('shardless: invalid --shard:')
+      expect(update.code).toBe(2)
+      expect(update.stderr).toContain('shardless: invalid -u/--updateSnapshot:')
+      expect(await b.state()).toEqual({ status: 'absent' })
+    })
+
+    it('without a Redis URL it is Jest: all files run here, failures exit 1, no shardless line', async () => {
+      const b = build()
+      const exit = await b.start(examples.basic, ['-w', '2'], { SHARDLESS_FAIL: '1' }).exited
+      expect(exit.code).toBe(1)
+      expect(exit.stderr).toContain('Test Suites: 1 failed, 39 passed, 40 total')
+      expect(exit.stderr).toContain('rounds half cents up')
+      expect(exit.stderr).not.toContain('shardless')
+    })
+  })
+}

@@ -1,0 +1,3 @@
+import { defineJestE2e } from '../src/cases.js'
+
+defineJestE2e(import.meta.url)

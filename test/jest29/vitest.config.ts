@@ -1,0 +1,1 @@
+export { default } from '../jest-e2e/vitest.config.js'
