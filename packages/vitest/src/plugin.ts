@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { ConfigError, type OptionSpec, resolveConfig, type ShardlessOptions } from '@shardless/queue-core'
 import type { TestProject, Vitest } from 'vitest/node'
 import { fatal } from './exit.js'
@@ -40,7 +41,7 @@ export function shardless(options?: ShardlessVitestOptions) {
       }
       const ready = await machine.catch(fatal)
       if (!ready) return
-      const node = await import('vitest/node')
+      const node = await vitestNode(vitest)
       try {
         adoptProject(project, ready, {
           forks: node.ForksPoolWorker,
@@ -105,6 +106,15 @@ function uniqueBlob(vitest: Vitest, machine: string, blobDir: string | undefined
   const defaultDir = Number(vitest.version.split('.')[0]) >= 5 ? '.vitest/blob' : '.vitest-reports'
   const dir = blobDir ?? (configured ? dirname(configured) : defaultDir)
   blob[1] = { ...blob[1], outputFile: join(dir, `blob-${machine}.json`) }
+}
+
+/**
+ * The worker classes of the Vitest that is running, not of whichever copy `vitest/node` resolves to from this
+ * package (a workspace may hoist another version).
+ */
+async function vitestNode(vitest: Vitest): Promise<typeof import('vitest/node')> {
+  const distPath = (vitest as unknown as { distPath?: string }).distPath
+  return distPath ? import(pathToFileURL(join(distPath, 'node.js')).href) : import('vitest/node')
 }
 
 function checkNode(vitestVersion: string) {

@@ -1,0 +1,159 @@
+import { decodePayload, parseEntryId } from '@shardless/queue-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Build, EXAMPLE_FILES, fixture, Machine, type MachineOptions, removeFixture } from './machines.js'
+
+export interface CaseOptions {
+  /** This package's directory: fixtures are created inside it so they resolve its Vitest. */
+  packageDir: string
+  /** Node binary for the machines (Vitest 5 needs Node >= 22.12). */
+  node?: string
+  /** The Vitest major the machines run, for the payload check. */
+  vitestMajor: number
+}
+
+/**
+ * The e2e cases, shared by the Vitest 4.1 (Node 20) and Vitest 5 (Node 22) packages: real Redis, real `vitest run`
+ * processes as machines on a copy of examples/vitest-basic.
+ */
+export function defineCases(options: CaseOptions) {
+  const cleanups: (() => unknown)[] = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  const newBuild = () => {
+    const build = new Build()
+    cleanups.push(() => build.cleanup())
+    return build
+  }
+  const newFixture = (extraFiles?: Record<string, string>) => {
+    const dir = fixture(options.packageDir, extraFiles)
+    cleanups.push(() => removeFixture(dir))
+    return dir
+  }
+  const machine = (machineOptions: MachineOptions) => {
+    const started = new Machine({ ...(options.node ? { node: options.node } : {}), ...machineOptions })
+    cleanups.push(() => {
+      if (started.child.exitCode === null && started.child.signalCode === null) started.kill('SIGKILL')
+    })
+    return started
+  }
+  const entryFiles = (ids: Iterable<string>) => [...ids].map((id) => parseEntryId(id).path).sort()
+
+  describe('three machines on one queue', () => {
+    it('run every file exactly once and finish close together', async () => {
+      const build = newBuild()
+      const dir = newFixture()
+      const machines = ['m1', 'm2', 'm3'].map((name) => machine({ dir, env: build.env(name) }))
+      const results = await Promise.all(machines.map((m) => m.done))
+
+      for (const result of results) {
+        expect(result.code, result.stdout + result.stderr).toBe(0)
+        expect(result.stdout).toMatch(/^shardless: m\d ran \d+ files? \(/m)
+      }
+      expect(results.flatMap((r) => r.files).sort()).toEqual(EXAMPLE_FILES)
+
+      const snapshot = await build.snapshot()
+      expect(snapshot.progress).toMatchObject({ total: EXAMPLE_FILES.length, done: EXAMPLE_FILES.length })
+      expect(entryFiles(Object.keys(snapshot.outcomes))).toEqual(EXAMPLE_FILES)
+      expect(new Set(Object.values(snapshot.outcomes))).toEqual(new Set(['passed']))
+      const payload = decodePayload(Object.values(snapshot.results)[0]!)
+      expect(payload).toMatchObject({ v: 1, framework: 'vitest', outcome: 'passed', project: '' })
+      expect(Number(payload!.frameworkVersion.split('.')[0])).toBe(options.vitestMajor)
+      expect(payload!.tests[0]).toMatchObject({ status: 'passed', failureMessages: [] })
+      expect(payload.tests[0]!.name).toMatch(/ > case 1$/)
+
+      // Not asserted (timing on a shared 2-core box): how evenly the queue spread the work.
+      console.info(
+        `busy seconds per machine: ${results.map((r, i) => `m${i + 1} ${r.busySeconds} s (${r.files.length} files)`).join(', ')}`,
+      )
+    })
+
+    it('lose nothing when a machine is SIGKILLed mid-run', async () => {
+      const build = newBuild()
+      const dir = newFixture()
+      const env = (name: string) =>
+        build.env(name, { SHARDLESS_LEASE_MS: '1500', SHARDLESS_HEARTBEAT_MS: '300' })
+      const [m1, m2, victim] = ['m1', 'm2', 'm3'].map((name) => machine({ dir, env: env(name) }))
+      // Killed while it holds a lease: after it finished one file and took the next.
+      await victim!.waitFor(/✓ tests\//)
+      victim!.kill('SIGKILL')
+      const [r1, r2, dead] = await Promise.all([m1!.done, m2!.done, victim!.done])
+
+      expect(dead.signal).toBe('SIGKILL')
+      expect(r1.code, r1.stdout + r1.stderr).toBe(0)
+      expect(r2.code, r2.stdout + r2.stderr).toBe(0)
+      const snapshot = await build.snapshot()
+      expect(snapshot.progress.done).toBe(EXAMPLE_FILES.length)
+      expect(entryFiles(Object.keys(snapshot.outcomes))).toEqual(EXAMPLE_FILES)
+      expect(new Set(Object.values(snapshot.outcomes))).toEqual(new Set(['passed']))
+      // Every file ran on a survivor, or on the victim before it died.
+      expect(new Set([...r1.files, ...r2.files, ...dead.files])).toEqual(new Set(EXAMPLE_FILES))
+      expect(snapshot.log.some((record) => record.outcome === 'expired' && record.worker === 'm3')).toBe(true)
+    })
+  })
+
+  it('a failing test fails only the machine that ran it, and the queue records it', async () => {
+    const build = newBuild()
+    const dir = newFixture()
+    const machines = ['m1', 'm2'].map((name) =>
+      machine({ dir, env: build.env(name, { SHARDLESS_FAIL: '1' }) }),
+    )
+    const results = await Promise.all(machines.map((m) => m.done))
+
+    const failing = results.filter((r) => r.files.includes('tests/checkout.test.ts'))
+    expect(failing).toHaveLength(1)
+    expect(failing[0]!.code).toBe(1)
+    expect(failing[0]!.stdout).toMatch(/1 failed/)
+    expect(results.find((r) => r !== failing[0])!.code).toBe(0)
+
+    const snapshot = await build.snapshot()
+    const [id] = Object.keys(snapshot.outcomes).filter((id) => id.endsWith('tests/checkout.test.ts'))
+    expect(snapshot.outcomes[id!]).toBe('failed')
+    const payload = decodePayload(snapshot.results[id])!
+    const failed = payload.tests.filter((test) => test.status === 'failed')
+    expect(failed.map((test) => test.name)).toEqual(['checkout > adds up the order total'])
+    expect(failed[0]!.failureMessages[0]).toMatch(/expected 42 to be 41/)
+    expect(Object.values(snapshot.outcomes).filter((outcome) => outcome === 'failed')).toHaveLength(1)
+  })
+
+  it('a machine that found other test files stops with a clear digest error', async () => {
+    const build = newBuild()
+    const leader = machine({ dir: newFixture(), env: build.env('m1'), args: ['cart'] })
+    expect((await leader.done).code).toBe(0)
+
+    const extra = "import { it } from 'vitest'\n\nit('only on this checkout', () => {})\n"
+    const other = machine({
+      dir: newFixture({ 'tests/cart-extra.test.ts': extra }),
+      env: build.env('m2'),
+      args: ['cart'],
+    })
+    const result = await other.done
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/this machine's test files differ from the build's queue/)
+    expect(result.stderr).toMatch(/found here but not in the queue \(1\):\s+tests\/cart-extra\.test\.ts/)
+    expect(result.files).toEqual([])
+  })
+
+  describe('refused with a build id', () => {
+    it.each([
+      ['--shard', ['--shard=1/3'], /invalid --shard: the queue replaces static sharding/],
+      ['--watch', ['--watch'], /invalid watch mode: a build drains its queue once/],
+    ])('%s exits 2 with a clear error', async (_, args, message) => {
+      const build = newBuild()
+      const result = await machine({ dir: newFixture(), env: build.env('m1'), args }).done
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(message)
+      expect(result.files).toEqual([])
+    })
+  })
+
+  it('without a Redis URL, `vitest run` is plain Vitest', async () => {
+    const some = ['tests/auth.test.ts', 'tests/cart.test.ts', 'tests/coupons.test.ts']
+    const result = await machine({ dir: newFixture(), args: ['auth', 'cart', 'coupons'] }).done
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.files).toEqual(some)
+    expect(result.stdout).toMatch(/Test Files\s+3 passed \(3\)/)
+    expect(result.stdout + result.stderr).not.toMatch(/shardless/)
+  })
+}
