@@ -11,8 +11,8 @@ export function truth(name: string): Outcome {
   return 'passed'
 }
 
-export async function readBuild(url: string, build: string): Promise<BuildSnapshot> {
-  const store = new RedisStore({ url, build, suite: 'fault', retryBudgetMs: 5000 })
+export async function readBuild(url: string, build: string, cluster = false): Promise<BuildSnapshot> {
+  const store = new RedisStore({ url, build, suite: 'fault', retryBudgetMs: 5000, cluster })
   try {
     return await store.snapshot(1000)
   } finally {

@@ -77,6 +77,59 @@ export async function startRedis(
   }
 }
 
+/** A Redis Cluster of `masters` servers (no replicas), all slots assigned; `url` is one seed node. */
+export async function startCluster(
+  masters = 3,
+): Promise<{ url: string; nodes: RedisServer[]; stop(): Promise<void> }> {
+  const nodes = await Promise.all(
+    Array.from({ length: masters }, () =>
+      startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'] }),
+    ),
+  )
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()))
+  }
+  try {
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...nodes.map((node) => `127.0.0.1:${node.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ])
+    const deadline = Date.now() + 15_000
+    while (
+      !(await run('redis-cli', ['-p', String(nodes[0]!.port), 'cluster', 'info'])).includes(
+        'cluster_state:ok',
+      )
+    ) {
+      if (Date.now() > deadline) throw new Error('the test cluster did not reach cluster_state:ok in 15 s')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { url: nodes[0]!.url, nodes, stop }
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')}: ${output}`)),
+    )
+  })
+}
+
 /** Resolves once the server answers PING (it loads its AOF before it does). */
 async function untilAnswers(port: number, budgetMs = 10_000): Promise<void> {
   const deadline = Date.now() + budgetMs

@@ -4,7 +4,7 @@ import { ExitCode, entryId, estimateWeights, lptSplit, parseEntryId } from '@sha
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkInvariants, readBuild } from '../src/invariants.js'
 import { type Files, files, type Machine, startMachine } from '../src/machines.js'
-import { freePort, type RedisServer, startRedis } from '../src/redis-server.js'
+import { freePort, type RedisServer, startCluster, startRedis } from '../src/redis-server.js'
 import { type Proxy, startProxy } from '../src/tcp-proxy.js'
 
 const cleanup: (() => Promise<void>)[] = []
@@ -116,6 +116,17 @@ describe('Redis faults', () => {
     )
     expect(shares).toEqual(plan.map((ids) => ids.map((id) => parseEntryId(id).path)))
     for (const machine of started) expect(machine.stderr()).toMatch(/FALLBACK — Redis is unreachable/)
+  })
+
+  it('runs a whole build on a 3-master Redis Cluster with no CROSSSLOT error', async () => {
+    const cluster = await startCluster(3)
+    cleanup.push(() => cluster.stop())
+    const suite = files(30)
+    const { build, started } = machines(cluster, suite, ['m1', 'm2', 'm3'], {
+      SHARDLESS_REDIS_CLUSTER: 'true',
+    })
+    expect(await exits(started)).toEqual(started.map(() => ({ code: 0, signal: null })))
+    checkInvariants(await readBuild(cluster.url, build, true), suite, 'Redis Cluster')
   })
 
   it('lets the others finish when one machine is cut off, and refuses its late results', async () => {
