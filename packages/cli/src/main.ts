@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { ShardlessError } from '@shardless/queue-core'
 import { Command, CommanderError } from 'commander'
+import { cancel } from './commands/cancel.js'
+import { doctor } from './commands/doctor.js'
 import type { Io } from './commands/io.js'
 import { report } from './commands/report.js'
+import { retry } from './commands/retry.js'
+import { status } from './commands/status.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -52,6 +56,41 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .addHelpText('after', EXIT_CODES)
     .action(async (flags) => {
       exitCode = await report(flags, io)
+    })
+
+  target(program.command('status'))
+    .description('show where a build stands: progress, files in flight and who holds them, machines, ETA')
+    .option('--watch', 'refresh until the build is done')
+    .option('--interval <seconds>', 'refresh interval with --watch', '2')
+    .action(async (flags) => {
+      exitCode = await status(flags, io)
+    })
+
+  target(program.command('cancel'))
+    .description('stop a build: machines finish the files in flight and take no more (the report exits 44)')
+    .option('--reason <text>', 'shown by the report and on every machine')
+    .action(async (flags) => {
+      exitCode = await cancel(flags, io)
+    })
+
+  target(program.command('retry'))
+    .description(
+      "populate a new build with only the files of a previous build that did not pass, before the re-run's machines start",
+    )
+    .requiredOption('--from <build>', 'the previous build id (same suite)')
+    .action(async (flags) => {
+      exitCode = await retry(flags, io)
+    })
+
+  program
+    .command('doctor')
+    .description(
+      'check Node, the installed Vitest/Jest versions, and the Redis: reachable, version, eviction policy, cluster mode, latency',
+    )
+    .option('--redis <url>', 'Redis URL (env SHARDLESS_REDIS_URL)')
+    .option('--build <id>', 'also show the cluster hash slot of this build (env SHARDLESS_BUILD)')
+    .action(async (flags) => {
+      exitCode = await doctor(flags, io)
     })
 
   try {
