@@ -44,7 +44,10 @@ export function defineCases(options: CaseOptions) {
     it('run every file exactly once and finish close together', async () => {
       const build = newBuild()
       const dir = newFixture()
-      const machines = ['m1', 'm2', 'm3'].map((name) => machine({ dir, env: build.env(name) }))
+      // Two slots per machine, as on a CI runner with three cores.
+      const machines = ['m1', 'm2', 'm3'].map((name) =>
+        machine({ dir, env: build.env(name), args: ['--maxWorkers=2'] }),
+      )
       const results = await Promise.all(machines.map((m) => m.done))
 
       for (const result of results) {
@@ -91,6 +94,30 @@ export function defineCases(options: CaseOptions) {
       expect(new Set([...r1.files, ...r2.files, ...dead.files])).toEqual(new Set(EXAMPLE_FILES))
       expect(snapshot.log.some((record) => record.outcome === 'expired' && record.worker === 'm3')).toBe(true)
     })
+  })
+
+  it('SIGTERM hands the files in flight back to the queue at once', async () => {
+    const build = newBuild()
+    // The largest file comes first off a cold queue; on the first machine it would run for a minute.
+    const slow = `import { it } from 'vitest'\n// ${'padding '.repeat(2000)}\nit('waits', () => new Promise((resolve) => setTimeout(resolve, Number(process.env.SLOW_MS))))\n`
+    const dir = newFixture({ 'tests/slow.test.ts': slow })
+    const all = [...EXAMPLE_FILES, 'tests/slow.test.ts'].sort()
+    // The default 30 s lease: a file not handed back would stay leased that long.
+    const first = machine({ dir, env: build.env('m1', { SLOW_MS: '60000' }) })
+    await first.waitFor(/joined build/)
+    await until(async () => (await build.snapshot()).progress.leased === 1)
+    first.kill('SIGTERM')
+    const stopped = await first.done
+    expect(stopped.code).not.toBe(0)
+    expect(stopped.stdout).toMatch(/^shardless: m1 ran 0 files \(0 passed, 1 handed back\) .* · stopped$/m)
+    const afterStop = await build.snapshot()
+    expect(afterStop.progress).toMatchObject({ leased: 0, done: 0 })
+
+    const second = await machine({ dir, env: build.env('m2', { SLOW_MS: '10' }), args: ['--maxWorkers=4'] })
+      .done
+    expect(second.code, second.stdout + second.stderr).toBe(0)
+    expect(second.files).toEqual(all)
+    expect((await build.snapshot()).progress.done).toBe(all.length)
   })
 
   it('a failing test fails only the machine that ran it, and the queue records it', async () => {
@@ -156,4 +183,13 @@ export function defineCases(options: CaseOptions) {
     expect(result.stdout).toMatch(/Test Files\s+3 passed \(3\)/)
     expect(result.stdout + result.stderr).not.toMatch(/shardless/)
   })
+}
+
+/** Polls a condition of the outside world (a queue snapshot) every 100 ms, for up to 30 s. */
+async function until(condition: () => Promise<boolean>) {
+  for (let tries = 0; tries < 300; tries++) {
+    if (await condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('condition not met within 30 s')
 }
