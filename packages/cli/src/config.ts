@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, join } from 'node:path'
 import { ConfigError, type ResolvedConfig, resolveConfig } from '@shardless/queue-core'
 
 /** The flags every build command shares; each has the env variable the workers already read. */
@@ -24,7 +24,7 @@ export function resolveTarget(
   if (flags.redis !== undefined) overrides.SHARDLESS_REDIS_URL = String(flags.redis)
   const resolution = resolveConfig(undefined, {
     env: { ...env, ...overrides },
-    suite: packageName(cwd),
+    suite: defaultSuite(cwd),
     source: 'the shardless command line',
   })
   if (!resolution.enabled) {
@@ -42,14 +42,16 @@ export function resolveTarget(
   return resolution.config
 }
 
-/** The nearest package.json's name: the suite name the adapters default to when run from the same directory. */
-function packageName(cwd: string): string {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    try {
-      const name = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name
-      return typeof name === 'string' ? name : ''
-    } catch {
-      if (dirname(dir) === dir) return ''
-    }
+/**
+ * The suite name the adapters default to: the project root's package.json name, else the root folder's name.
+ * Run from the same directory as the tests, the report finds the same suite without --suite.
+ */
+function defaultSuite(cwd: string): string {
+  try {
+    const { name } = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name?: unknown }
+    if (typeof name === 'string' && name) return name
+  } catch {
+    // No package.json here: the folder name, as the adapters do.
   }
+  return basename(cwd)
 }

@@ -16,7 +16,10 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 function target(command: Command): Command {
   return command
     .option('--build <id>', 'build id shared by the machines (env SHARDLESS_BUILD; detected on common CIs)')
-    .option('--suite <name>', 'suite name (env SHARDLESS_SUITE; default: the nearest package.json name)')
+    .option(
+      '--suite <name>',
+      "suite name (env SHARDLESS_SUITE; default: the name in ./package.json, as the adapters use their root's)",
+    )
     .option('--redis <url>', 'Redis URL, redis://[:password@]host:6379[/db] (env SHARDLESS_REDIS_URL)')
 }
 
@@ -53,6 +56,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'write GitHub step-summary markdown (appended to $GITHUB_STEP_SUMMARY when set)',
     )
     .option('--html <file>', 'write a self-contained HTML timeline (one lane per machine slot)')
+    .option(
+      '--timings-file <file>',
+      'also write the suite timing history to this JSON file for CI to cache (env SHARDLESS_TIMINGS_FILE)',
+    )
+    .option('--no-history', "don't record this build's durations in the suite timing history")
     .addHelpText('after', EXIT_CODES)
     .action(async (flags) => {
       exitCode = await report(flags, io)

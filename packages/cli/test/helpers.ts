@@ -11,6 +11,7 @@ import {
   RedisStore,
   type RunResult,
   type TestCaseResult,
+  timingsKey,
 } from '@shardless/queue-core'
 
 export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -143,7 +144,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): 
   })
 }
 
-/** Deletes every key of a build (all suites). */
+/** Deletes every key of a build (all suites), and the test suite's timing history its report recorded. */
 export async function cleanup(build: string): Promise<void> {
   const client = createRedisClient(REDIS_URL)
   try {
@@ -153,6 +154,7 @@ export async function cleanup(build: string): Promise<void> {
       if (keys.length) await client.del(...keys)
       cursor = next
     } while (cursor !== '0')
+    await client.del(timingsKey(SUITE))
   } finally {
     client.disconnect()
   }

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { entryId } from '@shardless/queue-core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -192,6 +195,32 @@ describe('shardless report: verdicts and exit codes', () => {
     expect(result.code).toBe(0)
     const never = await cli(args(newBuild(), '--wait'), { SHARDLESS_QUEUE_INIT_TIMEOUT_MS: '300' })
     expect(never.code).toBe(40)
+  })
+})
+
+describe('shardless report: timing history', () => {
+  it('records a finished build once in the suite history (even from several reports) and caches it in a file', async () => {
+    const build = track(newBuild())
+    const dir = await mkdtemp(join(tmpdir(), 'shardless-timings-'))
+    const [slow, fast] = [entryId('', 'src/slow.test.ts'), entryId('', 'src/fast.test.ts')]
+    await runBuild(build, [
+      { file: 'src/slow.test.ts', durationMs: 40 },
+      { file: 'src/fast.test.ts', durationMs: 20 },
+    ])
+    const first = await cli(args(build, '--timings-file', join(dir, 'timings.json')))
+    expect(first.code).toBe(0)
+    expect(first.stderr).toContain('timing history of suite cli-test updated with 2 file durations')
+    const store = openStore(build)
+    expect(await store.timings()).toEqual({ [slow]: 40, [fast]: 20 })
+    // Another machine's report of the same build must not fold the same durations in again.
+    await store.recordTimings({ [slow]: 1000 }, 1)
+    const second = await cli(args(build, '--timings-file', join(dir, 'timings.json')))
+    expect(second.stderr).toContain('already has build')
+    expect(await store.timings()).toEqual({ [slow]: 1000, [fast]: 20 })
+    await store.close()
+    const cached = JSON.parse(await readFile(join(dir, 'timings.json'), 'utf8'))
+    expect(cached).toEqual({ v: 1, suite: 'cli-test', entries: { [slow]: 1000, [fast]: 20 } })
+    await rm(dir, { recursive: true })
   })
 })
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '@shardless/queue-core'
 import { resolveTarget, type TargetFlags } from '../config.js'
+import { recordHistory } from '../history.js'
 import { buildReport } from '../model.js'
 import { writeOutputs } from '../output/files.js'
 import { progressSink } from '../output/progress.js'
@@ -17,6 +18,8 @@ export interface ReportFlags extends TargetFlags {
   json?: string
   summaryMd?: string
   html?: string
+  timingsFile?: string
+  history?: boolean
 }
 
 /** `shardless report`: waits for the build, prints its one summary, writes the files asked for; returns the exit code. */
@@ -60,6 +63,12 @@ export async function report(flags: ReportFlags, io: Io): Promise<number> {
     }
     io.stdout.write(renderSummary(model, verdict))
     await writeOutputs(model, verdict, flags, io)
+    // Only a complete build teaches the next one its durations; a partial one would skew toward the fast files.
+    if (result.end === 'done' && flags.history !== false) {
+      io.stderr.write(
+        `${await recordHistory(store, config, snapshot, flags.timingsFile ?? config.timingsFile, io.cwd)}\n`,
+      )
+    }
     return verdict.exitCode
   } finally {
     await store.close()

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path'
+import {
+  type BuildSnapshot,
+  buildKeys,
+  createRedisClient,
+  DEFAULT_TTL_MS,
+  type RedisStore,
+  type ResolvedConfig,
+  TIMING_ALPHA,
+  timingSamples,
+  writeTimingsFile,
+} from '@shardless/queue-core'
+
+/**
+ * Feeds a finished build's first-attempt durations into the suite's timing history (the next build's LPT order),
+ * exactly once per build even when the report runs on every machine with --wait: the EMA would otherwise count
+ * the same build N times. Then refreshes the JSON cache file CI keeps between builds, when one is configured.
+ */
+export async function recordHistory(
+  store: RedisStore,
+  config: ResolvedConfig,
+  snapshot: Pick<BuildSnapshot, 'log'>,
+  timingsFile: string | null,
+  cwd: string,
+): Promise<string> {
+  const samples = timingSamples(snapshot)
+  const count = Object.keys(samples).length
+  let line = `shardless: timing history of suite ${config.suite} already has build ${config.build}`
+  if (count > 0 && (await claimOnce(config))) {
+    await store.recordTimings(samples, TIMING_ALPHA)
+    line = `shardless: timing history of suite ${config.suite} updated with ${count} file durations`
+  }
+  if (timingsFile) {
+    writeTimingsFile(resolve(cwd, timingsFile), config.suite, await store.timings())
+    line += `; cached in ${timingsFile}`
+  }
+  return line
+}
+
+/** SET NX on a key of the build (same hash tag, same TTL): the first report to finish records the history. */
+async function claimOnce(config: ResolvedConfig): Promise<boolean> {
+  const client = createRedisClient(config.redisUrl!, { cluster: config.cluster })
+  client.on('error', () => {})
+  try {
+    const key = `${buildKeys(config.build, config.suite).prefix}timings-recorded`
+    return (await client.set(key, String(process.pid), 'PX', DEFAULT_TTL_MS, 'NX')) === 'OK'
+  } finally {
+    client.disconnect()
+  }
+}
