@@ -30,6 +30,8 @@ export interface JestModules {
   createFarm(options: WorkerFarmOptions): WorkerFarm
   /** What Jest's scheduler makes of a `test-file-failure`, built here for the ack payload. */
   failureResult(path: string, error: SerializableError, config: Config.ProjectConfig): TestResult
+  /** Turns off `coverageThreshold` checks in this process (see skipCoverageThresholds). */
+  skipCoverageThresholds(note: () => void): void
 }
 
 let loaded: JestModules | undefined
@@ -56,6 +58,9 @@ export function loadJest(): JestModules {
   const { Worker } = fromRunner('jest-worker') as typeof import('jest-worker')
   const { buildFailureTestResult } = fromCore('@jest/test-result') as typeof import('@jest/test-result')
   const { formatExecError } = fromCore('jest-message-util') as typeof import('jest-message-util')
+  const { CoverageReporter } = fromCore('@jest/reporters') as {
+    CoverageReporter: { prototype: { _checkThreshold(map: unknown): void } }
+  }
   const corePackage = join(core.slice(0, core.indexOf(marker)), '@jest', 'core', 'package.json')
   loaded = {
     version: (JSON.parse(readFileSync(corePackage, 'utf8')) as { version: string }).version,
@@ -65,6 +70,12 @@ export function loadJest(): JestModules {
       const result = buildFailureTestResult(path, error)
       result.failureMessage = formatExecError(error, config, { noStackTrace: false }, path)
       return result
+    },
+    // A machine's coverage covers only the files it drew (measured: 54% and 48% on two machines, 94% merged), so
+    // a threshold would fail every machine. The global config is frozen, so the check itself is switched off;
+    // the report step enforces thresholds on the merged map.
+    skipCoverageThresholds(note) {
+      CoverageReporter.prototype._checkThreshold = note
     },
   }
   return loaded

@@ -86,6 +86,13 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   const { globalConfig } = input
   const local = localEntries(input.tests, globalConfig.rootDir)
   const session = await openSession({ config, files: fileSizes(local), log })
+  if (globalConfig.coverageThreshold && config.store === 'redis') {
+    jest.skipCoverageThresholds(() =>
+      log(
+        'shardless: coverageThreshold not checked on this machine (it ran a share of the files); the report step checks the merged coverage.',
+      ),
+    )
+  }
   if (session.mode === 'fallback') {
     const mine = new Set(session.entries)
     return runDefault(

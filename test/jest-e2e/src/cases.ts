@@ -59,7 +59,7 @@ export function defineJestE2e(workspace: string): void {
       const b = build({ SHARDLESS_LEASE_MS: '1500' })
       const [victim, ...others] = b.machines(examples.basic, 3)
       await victim!.printed('PASS ')
-      victim!.kill()
+      victim!.signal('SIGKILL')
       const killed = await victim!.exited
       expect(killed.signal).toBe('SIGKILL')
       for (const exit of await Promise.all(others.map((m) => m.exited))) {
@@ -121,6 +121,91 @@ export function defineJestE2e(workspace: string): void {
       expect(update.code).toBe(2)
       expect(update.stderr).toContain('shardless: invalid -u/--updateSnapshot:')
       expect(await b.state()).toEqual({ status: 'absent' })
+    })
+
+    it('a machine that lost its leases while frozen finishes its files; their acks are dropped as stale', async () => {
+      const b = build({ SHARDLESS_LEASE_MS: '1000' })
+      const [frozen, other] = b.machines(examples.basic, 2)
+      await frozen!.printed('PASS ')
+      frozen!.signal('SIGSTOP')
+      // Thaw once the other machine has taken over an expired lease of the frozen one.
+      for (;;) {
+        const { log } = await b.snapshot()
+        if (log.some((r) => r.outcome === 'expired' && r.worker === 'm1')) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      frozen!.signal('SIGCONT')
+      const [thawed, steady] = await Promise.all([frozen!.exited, other!.exited])
+      expect(thawed.code, thawed.stderr).toBe(0)
+      expect(steady.code, steady.stderr).toBe(0)
+      expect(machineLine(thawed)).toMatch(/\d+ dropped \(lease lost\)/)
+      const snapshot = await b.snapshot()
+      expectEveryEntryOnce(snapshot, 40)
+      expect(snapshot.log.some((r) => r.stale && r.worker === 'm1')).toBe(true)
+    })
+
+    it('a crashed test worker fails its file only; the rest run on a full-size pool', async () => {
+      const b = build({ SHARDLESS_MAX_REQUEUES: '0' })
+      const [machine] = b.machines(examples.crash, 1)
+      const exit = await machine!.exited
+      expect(exit.code).toBe(1)
+      expect(exit.stderr).toMatch(
+        /A jest worker process \(pid=\d+\) was terminated by another process: signal=SIGKILL/,
+      )
+      expect(exit.stderr).toContain('Test Suites: 1 failed, 8 passed, 9 total')
+      // The crashed child's farm is replaced: the files after the crash run on two fresh workers, so besides the
+      // surviving worker of the first farm, at least two more processes ran files.
+      const pids = new Set(exit.stdout.match(/worker pid \d+/g))
+      expect(pids.size).toBeGreaterThanOrEqual(3)
+      expect((await b.snapshot()).progress).toMatchObject({ done: 9, failed: 1, passed: 8 })
+    })
+
+    it('Redis unreachable at start: each machine runs its static share, announced, and together all files', async () => {
+      const b = build()
+      const env = (index: number) => ({
+        ...b.queueEnv(`m${index + 1}`),
+        SHARDLESS_REDIS_URL: 'redis://127.0.0.1:1',
+        SHARDLESS_LEASE_MS: '500',
+        SHARDLESS_INDEX: String(index),
+        SHARDLESS_TOTAL: '2',
+      })
+      const exits = await Promise.all(
+        [0, 1].map((i) => b.start(examples.projects, ['-w', '2'], env(i)).exited),
+      )
+      const ran = exits.map((exit) => {
+        expect(exit.code, exit.stderr).toBe(0)
+        expect(exit.stderr).toContain('shardless: FALLBACK')
+        return exit.stderr.match(/PASS \w+ \S+/g) ?? []
+      })
+      expect(ran[0]!.length).toBeGreaterThan(0)
+      expect(ran[1]!.length).toBeGreaterThan(0)
+      expect(new Set([...ran[0]!, ...ran[1]!]).size).toBe(10)
+    })
+
+    it('SHARDLESS_STORE=memory drains an embedded queue on one machine', async () => {
+      const b = build()
+      const exit = await b.start(examples.projects, ['-w', '2'], { SHARDLESS_STORE: 'memory' }).exited
+      expect(exit.code, exit.stderr).toBe(0)
+      expect(exit.stderr).toContain('Test Suites: 10 passed, 10 total')
+      expect(exit.stderr).toMatch(/shardless: \S+ ran 10 files \(10 passed\).*queue 10\/10 done/)
+    })
+
+    it('coverage thresholds are left to the report step on queue machines', async () => {
+      const b = build()
+      const threshold = [
+        '--coverage',
+        '--coverageReporters=text-summary',
+        '--coverageThreshold={"global":{"lines":101}}',
+      ]
+      const [queued, plain] = await Promise.all([
+        b.start(examples.projects, ['-w', '2', ...threshold], b.queueEnv('m1')).exited,
+        b.start(examples.projects, ['-w', '2', ...threshold], {}).exited,
+      ])
+      expect(queued.code, queued.stderr).toBe(0)
+      expect(queued.stderr).toContain('coverageThreshold not checked on this machine')
+      expect(plain.code).toBe(1)
+      // Jest 30: 'does not meet "global" threshold (101%)'; 29: '"global" coverage threshold for lines (101%) not met'.
+      expect(plain.stderr).toMatch(/"global" (coverage )?threshold/)
     })
 
     it('without a Redis URL it is Jest: all files run here, failures exit 1, no shardless line', async () => {

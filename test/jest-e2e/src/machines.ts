@@ -17,6 +17,8 @@ export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.
 export const examples = {
   basic: fileURLToPath(new URL('../../../examples/jest-basic', import.meta.url)),
   projects: fileURLToPath(new URL('../../../examples/jest-projects', import.meta.url)),
+  /** One test file SIGKILLs its worker; eight others record which worker process ran them. */
+  crash: fileURLToPath(new URL('../fixtures/crash', import.meta.url)),
 }
 
 export interface Exit {
@@ -32,8 +34,8 @@ export interface Machine {
   exited: Promise<Exit>
   /** Resolves once the machine's output contains `text`. */
   printed(text: string): Promise<void>
-  /** SIGKILL the machine and its test workers, as a machine that dies does. */
-  kill(): void
+  /** Signals the machine and its test workers (its process group): SIGKILL as a machine that dies, SIGSTOP… */
+  signal(signal: NodeJS.Signals): void
 }
 
 /** A build id and suite of its own, the env every machine of it shares, and the queue's state for assertions. */
@@ -101,7 +103,7 @@ export class Build {
             reject(new Error(`exited without printing ${JSON.stringify(text)}:\n${stderr}`)),
           )
         }),
-      kill: () => process.kill(-child.pid!, 'SIGKILL'),
+      signal: (signal) => process.kill(-child.pid!, signal),
     }
   }
 
