@@ -29,7 +29,9 @@ const args = (build: string, ...rest: string[]) => ['report', '--build', build, 
 const FAILING = {
   name: 'math > adds',
   status: 'failed' as const,
-  failureMessages: ['AssertionError: expected 3 to be 4\n    at src/b.test.ts:3:9'],
+  failureMessages: [
+    'AssertionError: expected 3 to be 4\n    at src/b.test.ts:3:9\n    at runTest (/repo/node_modules/@vitest/runner/dist/index.js:1:1)\n    at node:internal/process/task_queues:95:5',
+  ],
 }
 
 describe('shardless report: verdicts and exit codes', () => {
@@ -64,6 +66,10 @@ describe('shardless report: verdicts and exit codes', () => {
     expect(failure).toBeGreaterThan(-1)
     expect(result.stdout.indexOf('AssertionError: expected 3 to be 4')).toBeGreaterThan(failure)
     expect(result.stdout.indexOf('Test Files')).toBeGreaterThan(failure)
+    // The runner's own frames are noise: only the test's frame stays.
+    expect(result.stdout).toContain('    at src/b.test.ts:3:9\n')
+    expect(result.stdout).not.toContain('node_modules')
+    expect(result.stdout).not.toContain('node:internal')
     expect(result.stdout).toContain('Test Files  1 failed | 1 passed (2)')
     expect(result.stdout).toContain('Tests  1 failed | 2 passed (3)')
   })

@@ -15,9 +15,18 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '')
 }
 
-/** A test's failure text without ANSI colour codes (frameworks colour their diffs), trimmed to `maxLines`. */
+/** Stack frames of the test runner and Node itself: noise under a test failure, as Vitest and Jest agree. */
+const INTERNAL_FRAME = /^\s+at .*(node_modules[\\/]|node:internal|\(<anonymous>\))/
+
+/**
+ * A test's failure text without ANSI colour codes (frameworks colour their diffs) and without the runner's own
+ * stack frames, trimmed to `maxLines`.
+ */
 export function failureText(messages: string[], maxLines = Number.POSITIVE_INFINITY): string {
-  const lines = stripAnsi(messages.join('\n')).trimEnd().split('\n')
+  const lines = stripAnsi(messages.join('\n'))
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !INTERNAL_FRAME.test(line))
   if (lines.length <= maxLines) return lines.join('\n')
   return [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines (see --junit / --json)`].join(
     '\n',
