@@ -48,7 +48,7 @@ export class Results {
       try {
         const { bail } = this.options.globalConfig
         if (event.outcome === 'failed' && bail > 0 && ++this.#failures >= bail) {
-          await this.options.cancel(`--bail=${bail} reached on this machine`)
+          await this.options.cancel(`--bail=${bail} reached`)
         }
         if (ran.error) await this.options.emit('test-file-failure', [test, ran.error])
         else await this.options.emit('test-file-success', [test, ran.result])

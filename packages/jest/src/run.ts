@@ -3,6 +3,7 @@ import {
   type DrainSummary,
   displayEntry,
   drain,
+  ExitCode,
   encodePayload,
   machineLine,
   openSession,
@@ -47,7 +48,7 @@ export async function runTests(input: RunInput): Promise<void> {
   try {
     const resolution = resolveConfig(input.runnerOptions, {
       suite: defaultSuite(globalConfig.rootDir),
-      source: 'runnerOptions',
+      source: "runner: ['@shardless/jest', {…}]",
     })
     // --collectTests (Jest 30) runs no test, so it must not consume the queue.
     if (!resolution.enabled || globalConfig.collectTests) {
@@ -114,7 +115,7 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   const results = new Results({
     emit: input.emit,
     globalConfig,
-    cancel: (reason) => store.cancel(reason),
+    cancel: (reason) => store.cancel(`${reason} on ${config.machine}`),
     log,
   })
 
@@ -172,6 +173,12 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
     log(line)
     process.kill(process.pid, 'SIGTERM')
   }
-  // After Jest's own summary, which its scheduler prints once this runner returns.
-  process.once('exit', () => log(line))
+  const cancelled = summary.cancelled !== null
+  // After Jest's own summary, which its scheduler prints once this runner returns. A cancelled build (max failures,
+  // another machine's --bail) ends every machine with 44 unless Jest exits 1 for a failure of its own: Jest sets
+  // its non-zero code in an exit listener registered after this one.
+  process.once('exit', (code) => {
+    log(line)
+    if (cancelled && code === 0) process.exitCode = ExitCode.maxFailures
+  })
 }

@@ -27,6 +27,10 @@ const suites = (exit: Exit) => exit.stderr.match(/Test Suites: .*/)?.[0] ?? '(no
 export function defineJestE2e(workspace: string): void {
   const { bin: jestBin, version } = jestOf(workspace)
   const label = `Jest ${version}`
+  // `runner: [name, options]` arrived in Jest 30.4.1; before, options come from SHARDLESS_* only.
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number)
+  const runnerOptions = major > 30 || (major === 30 && (minor > 4 || (minor === 4 && patch >= 1)))
+  const collectTests = major >= 30
   const builds: Build[] = []
   const build = (env?: Record<string, string>) => {
     const b = new Build(jestBin, env)
@@ -100,6 +104,26 @@ export function defineJestE2e(workspace: string): void {
       )
     })
 
+    it('in band (-i): each machine runs its files one at a time through the default runner', async () => {
+      const b = build()
+      const exits = await Promise.all(b.machines(examples.projects, 2, ['-i']).map((m) => m.exited))
+      for (const exit of exits) expect(exit.code, exit.stderr).toBe(0)
+      expectEveryEntryOnce(await b.snapshot(), 10)
+    })
+
+    it('--listTests (and --collectTests on Jest 30) never touch the queue', async () => {
+      const b = build()
+      const modes = collectTests ? ['--listTests', '--collectTests'] : ['--listTests']
+      const exits = await Promise.all(
+        modes.map((mode, i) => b.start(examples.projects, [mode], b.queueEnv(`m${i + 1}`)).exited),
+      )
+      for (const exit of exits) {
+        expect(exit.code, exit.stderr).toBe(0)
+        expect(exit.stdout).toContain('format.test.js')
+      }
+      expect(await b.state()).toEqual({ status: 'absent' })
+    })
+
     it('a machine that found different files stops with a clear error (exit 2)', async () => {
       const b = build()
       const [first] = b.machines(examples.projects, 1)
@@ -143,6 +167,54 @@ export function defineJestE2e(workspace: string): void {
       expectEveryEntryOnce(snapshot, 40)
       expect(snapshot.log.some((r) => r.stale && r.worker === 'm1')).toBe(true)
     })
+
+    it('SIGTERM hands the in-flight files back at once: the build ends long before their leases would expire', async () => {
+      // With a 60 s lease, files that were not handed back would stall the build past the test timeout.
+      const b = build({ SHARDLESS_LEASE_MS: '60000' })
+      const [stopped, other] = b.machines(examples.basic, 2)
+      await stopped!.printed('PASS ')
+      stopped!.child.kill('SIGTERM')
+      const [exit, rest] = await Promise.all([stopped!.exited, other!.exited])
+      expect(exit.signal).toBe('SIGTERM')
+      expect(machineLine(exit)).toMatch(/\d+ handed back.* · stopped/)
+      expect(rest.code, rest.stderr).toBe(0)
+      expectEveryEntryOnce(await b.snapshot(), 40)
+    })
+
+    it('maxFailures cancels the build: the failing machine exits 1, the others stop early with 44', async () => {
+      const b = build({ SHARDLESS_FAIL: '1', SHARDLESS_MAX_FAILURES: '1', SHARDLESS_MAX_REQUEUES: '0' })
+      const exits = await Promise.all(b.machines(examples.basic, 2).map((m) => m.exited))
+      expect(exits.map((exit) => exit.code).sort()).toEqual([1, 44])
+      const { state, progress } = await b.snapshot()
+      expect(state).toMatchObject({ cancelled: expect.stringContaining('max') })
+      expect(progress.done).toBeLessThan(40)
+    })
+
+    it('--bail cancels the whole build before Jest exits the failing machine', async () => {
+      const b = build({ SHARDLESS_FAIL: '1', SHARDLESS_MAX_REQUEUES: '0' })
+      const exits = await Promise.all(b.machines(examples.basic, 2, ['--bail']).map((m) => m.exited))
+      expect(exits.map((exit) => exit.code).sort()).toEqual([1, 44])
+      expect(await b.state()).toMatchObject({
+        cancelled: expect.stringMatching(/^--bail=1 reached on m[12]$/),
+      })
+    })
+
+    it.skipIf(!runnerOptions)(
+      'takes options from runner: [name, options] and names an unknown one',
+      async () => {
+        const b = build()
+        const config = (options: object) =>
+          `--config=${JSON.stringify({ rootDir: '.', runner: ['@shardless/jest', options] })}`
+        const [named, typo] = await Promise.all([
+          b.start(examples.projects, [config({ machine: 'from-config' }), 'server'], b.queueEnv()).exited,
+          b.start(examples.projects, [config({ leseMs: 100 }), 'server'], b.queueEnv('m2')).exited,
+        ])
+        expect(named.code, named.stderr).toBe(0)
+        expect(named.stderr).toContain('shardless: from-config ran 5 files')
+        expect(typo.code).toBe(2)
+        expect(typo.stderr).toContain('unknown option. Did you mean "leaseMs"?')
+      },
+    )
 
     it('a crashed test worker fails its file only; the rest run on a full-size pool', async () => {
       const b = build({ SHARDLESS_MAX_REQUEUES: '0' })

@@ -48,12 +48,13 @@ export class Build {
     private readonly env: Record<string, string> = {},
   ) {}
 
-  queueEnv(machine: string): Record<string, string> {
+  /** The env of one machine of this build; no machine name leaves it to the runner's options or the default. */
+  queueEnv(machine?: string): Record<string, string> {
     return {
       SHARDLESS_REDIS_URL: REDIS_URL,
       SHARDLESS_BUILD: this.build,
       SHARDLESS_SUITE: this.suite,
-      SHARDLESS_MACHINE: machine,
+      ...(machine ? { SHARDLESS_MACHINE: machine } : {}),
       ...this.env,
     }
   }
@@ -107,10 +108,11 @@ export class Build {
     }
   }
 
-  /** `count` machines on the queue at once, each `jest --ci -w 2`. */
+  /** `count` machines on the queue at once, each `jest --ci -w 2` (or in band with `-i`). */
   machines(cwd: string, count: number, args: string[] = []): Machine[] {
+    const workers = args.includes('-i') ? [] : ['-w', '2']
     return Array.from({ length: count }, (_, i) =>
-      this.start(cwd, ['-w', '2', ...args], this.queueEnv(`m${i + 1}`)),
+      this.start(cwd, [...workers, ...args], this.queueEnv(`m${i + 1}`)),
     )
   }
 
