@@ -106,7 +106,7 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   // Jest's own in-band heuristic (few files with fast cached timings) is ignored: it counts the local list, not
   // this machine's share, and in band a crashing test takes the whole machine down.
   const serial = globalConfig.runInBand || globalConfig.detectOpenHandles || globalConfig.maxWorkers <= 1
-  const executorOptions = { jest, ...input, globalConfig }
+  const executorOptions = { jest, ...input }
   const executor: Executor = serial ? inBand(executorOptions) : pool(executorOptions)
   const stop = stopOnSignals()
   const stopped = new Promise<'stopped'>((resolve) =>
@@ -172,6 +172,7 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
     // The leases are back in the queue; now end the way the signal asked, without Jest's summary of a partial run.
     log(line)
     process.kill(process.pid, 'SIGTERM')
+    return
   }
   const cancelled = summary.cancelled !== null
   // After Jest's own summary, which its scheduler prints once this runner returns. A cancelled build (max failures,

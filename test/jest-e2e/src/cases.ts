@@ -134,16 +134,18 @@ export function defineJestE2e(workspace: string): void {
       expect(other.stderr).toContain('[web] web/format.test.js')
     })
 
-    it('refuses --shard and -u with a build id (exit 2), naming the flag', async () => {
+    it('refuses --shard, -u and watch mode with a build id (exit 2), naming the flag', async () => {
       const b = build()
-      const [shard, update] = await Promise.all([
-        b.start(examples.projects, ['--shard=1/2'], b.queueEnv('m1')).exited,
-        b.start(examples.projects, ['-u'], b.queueEnv('m2')).exited,
-      ])
-      expect(shard.code).toBe(2)
-      expect(shard.stderr).toContain('shardless: invalid --shard:')
-      expect(update.code).toBe(2)
-      expect(update.stderr).toContain('shardless: invalid -u/--updateSnapshot:')
+      const refused = await Promise.all(
+        ['--shard=1/2', '-u', '--watchAll'].map(
+          (flag, i) => b.start(examples.projects, [flag], b.queueEnv(`m${i + 1}`)).exited,
+        ),
+      )
+      const messages = ['invalid --shard:', 'invalid -u/--updateSnapshot:', 'invalid --watch/--watchAll:']
+      refused.forEach((exit, i) => {
+        expect(exit.code, exit.stderr).toBe(2)
+        expect(exit.stderr).toContain(`shardless: ${messages[i]}`)
+      })
       expect(await b.state()).toEqual({ status: 'absent' })
     })
 
