@@ -11,6 +11,23 @@ export function outcomeOf(result: TestResult): RunOutcome {
   return 'passed'
 }
 
+/**
+ * A JSON copy of a result, the form the ack carries; taken before Jest's reporters see the original. In band,
+ * `failureDetails` holds the thrown values as they are (a matcher's `actual` may be circular or a function).
+ */
+export function copyResult(result: TestResult): TestResult {
+  const seen = new WeakSet<object>()
+  const json = JSON.stringify(result, (_key, value: unknown) => {
+    if (typeof value !== 'object' || value === null) return value
+    if (seen.has(value)) return '[Circular]'
+    seen.add(value)
+    return value instanceof Error
+      ? { ...value, name: value.name, message: value.message, stack: value.stack }
+      : value
+  })
+  return JSON.parse(json) as TestResult
+}
+
 function statusOf(status: AssertionResult['status']): TestCaseResult['status'] {
   if (status === 'passed' || status === 'failed' || status === 'todo') return status
   if (status === 'focused') return 'passed'

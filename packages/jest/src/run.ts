@@ -18,7 +18,7 @@ import type { Test, TestEvents, TestRunnerContext, TestRunnerOptions, TestWatche
 import { type Executor, inBand, pool } from './execute.js'
 import { defaultSuite, fileSizes, localEntries } from './files.js'
 import { type JestModules, loadJest } from './jest.js'
-import { filePayload, outcomeOf } from './payload.js'
+import { copyResult, filePayload, outcomeOf } from './payload.js'
 import { refuseUnsupported } from './refuse.js'
 import { Results } from './results.js'
 
@@ -135,7 +135,7 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
     const durationMs = Date.now() - started
     if (ran === 'stopped') return { outcome: 'skipped', durationMs }
     const result = ran.result ?? jest.failureResult(test.path, ran.error, test.context.config)
-    const raw = structuredClone(result)
+    const raw = copyResult(result)
     results.hold(lease, test, ran)
     return {
       outcome: outcomeOf(raw),

@@ -1,7 +1,7 @@
 import type { AssertionResult, TestResult } from '@jest/test-result'
 import { entryId } from '@shardless/queue-core'
 import { describe, expect, it } from 'vitest'
-import { filePayload, outcomeOf } from '../src/payload.js'
+import { copyResult, filePayload, outcomeOf } from '../src/payload.js'
 
 const assertion = (overrides: Partial<AssertionResult>): AssertionResult => ({
   ancestorTitles: ['cart', 'totals'],
@@ -83,5 +83,23 @@ describe('filePayload', () => {
       ],
     })
     expect(payload.raw).toBe(raw)
+  })
+})
+
+describe('copyResult', () => {
+  it('copies through JSON, keeping errors readable and cutting cycles, without touching the original', () => {
+    const actual: Record<string, unknown> = { name: 'loop' }
+    actual.self = actual
+    const error = Object.assign(new Error('expected loop'), { matcherResult: { actual, pass: false } })
+    const raw = result([assertion({ status: 'failed', failureDetails: [error] })], {
+      console: [{ message: 'hi', origin: 'here', type: 'log' }] as TestResult['console'],
+    })
+    const copy = copyResult(raw)
+    expect(copy.testResults[0]!.failureDetails[0]).toMatchObject({
+      message: 'expected loop',
+      matcherResult: { actual: { name: 'loop', self: '[Circular]' }, pass: false },
+    })
+    raw.console = undefined
+    expect(copy.console).toHaveLength(1)
   })
 })
