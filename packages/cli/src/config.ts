@@ -1,6 +1,20 @@
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { ConfigError, type ResolvedConfig, resolveConfig } from '@shardless/queue-core'
+import { ConfigError, type OptionSpec, type ResolvedConfig, resolveConfig } from '@shardless/queue-core'
+
+type AdapterEnv = { blobDir?: string; fileTimeoutFactor?: number; fileTimeoutMinMs?: number }
+
+/**
+ * The adapters' own variables: CI often sets them for the whole job, report step included, so they must not be
+ * refused as unknown (typos of them still are). The report uses the Vitest plugin's blob directory.
+ */
+const ADAPTER_ENV: Record<keyof AdapterEnv, OptionSpec> = {
+  blobDir: { env: 'SHARDLESS_BLOB_DIR', kind: 'string' },
+  fileTimeoutFactor: { env: 'SHARDLESS_FILE_TIMEOUT_FACTOR', kind: 'number', min: 0 },
+  fileTimeoutMinMs: { env: 'SHARDLESS_FILE_TIMEOUT_MIN_MS', kind: 'integer', min: 0 },
+}
+
+export type ResolvedTarget = ResolvedConfig & { blobDir: string | null }
 
 /** The flags every build command shares; each has the env variable the workers already read. */
 export interface TargetFlags {
@@ -17,15 +31,16 @@ export function resolveTarget(
   flags: TargetFlags,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
-): ResolvedConfig {
+): ResolvedTarget {
   const overrides: NodeJS.ProcessEnv = {}
   if (flags.build !== undefined) overrides.SHARDLESS_BUILD = String(flags.build)
   if (flags.suite !== undefined) overrides.SHARDLESS_SUITE = String(flags.suite)
   if (flags.redis !== undefined) overrides.SHARDLESS_REDIS_URL = String(flags.redis)
-  const resolution = resolveConfig(undefined, {
+  const resolution = resolveConfig<AdapterEnv>(undefined, {
     env: { ...env, ...overrides },
     suite: defaultSuite(cwd),
     source: 'the shardless command line',
+    extra: ADAPTER_ENV,
   })
   if (!resolution.enabled) {
     throw new ConfigError(
@@ -39,7 +54,7 @@ export function resolveTarget(
       'the memory store lives inside one test process, so no other command can read it; unset SHARDLESS_STORE=memory and use Redis.',
     )
   }
-  return resolution.config
+  return { ...resolution.config, blobDir: resolution.extra.blobDir ?? null }
 }
 
 /**
@@ -54,4 +69,14 @@ function defaultSuite(cwd: string): string {
     // No package.json here: the folder name, as the adapters do.
   }
   return basename(cwd)
+}
+
+/** A seconds flag as milliseconds; names the flag when the value is not a number. */
+export function seconds(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback * 1000
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new ConfigError(flag, `${JSON.stringify(value)} must be a number of seconds (0 or more).`)
+  }
+  return n * 1000
 }

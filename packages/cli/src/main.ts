@@ -61,9 +61,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'also write the suite timing history to this JSON file for CI to cache (env SHARDLESS_TIMINGS_FILE)',
     )
     .option('--no-history', "don't record this build's durations in the suite timing history")
+    .option(
+      '--merge-reports [dir]',
+      "Vitest: run vitest --merge-reports over the machines' blobs in dir (default SHARDLESS_BLOB_DIR), duplicates dropped, dead machines' files rebuilt from their acks",
+    )
+    .argument('[vitest-args...]', 'after --, extra arguments for vitest --merge-reports (e.g. -- --coverage)')
     .addHelpText('after', EXIT_CODES)
-    .action(async (flags) => {
-      exitCode = await report(flags, io)
+    .action(async (vitestArgs: string[], flags) => {
+      exitCode = await report(flags, io, vitestArgs)
     })
 
   target(program.command('status'))

@@ -1,30 +1,33 @@
 import { ConfigError } from '@shardless/queue-core'
-import { resolveTarget, type TargetFlags } from '../config.js'
+import { type ResolvedTarget, resolveTarget, seconds, type TargetFlags } from '../config.js'
 import { recordHistory } from '../history.js'
-import { buildReport } from '../model.js'
+import { type BuildReport, buildReport } from '../model.js'
 import { writeOutputs } from '../output/files.js'
 import { progressSink } from '../output/progress.js'
 import { renderSummary } from '../output/terminal.js'
 import { openBuild, suitesOfBuild } from '../store.js'
 import { decide } from '../verdict.js'
+import { mergeVitestReports } from '../vitest-merge.js'
 import { waitForBuild } from '../wait.js'
 import type { Io } from './io.js'
 
 export interface ReportFlags extends TargetFlags {
   wait?: boolean
-  timeout?: number | string
-  inactivity?: number | string
+  timeout?: string
+  inactivity?: string
   junit?: string
   json?: string
   summaryMd?: string
   html?: string
   timingsFile?: string
   history?: boolean
+  mergeReports?: string | true
 }
 
 /** `shardless report`: waits for the build, prints its one summary, writes the files asked for; returns the exit code. */
-export async function report(flags: ReportFlags, io: Io): Promise<number> {
+export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = []): Promise<number> {
   const config = resolveTarget(flags, io.env, io.cwd)
+  const blobDir = blobDirOf(flags, config, vitestArgs)
   const timeoutMs = seconds(flags.timeout, '--timeout', 0)
   const inactivityMs = seconds(flags.inactivity, '--inactivity', 60)
   const store = await openBuild(config)
@@ -41,33 +44,32 @@ export async function report(flags: ReportFlags, io: Io): Promise<number> {
       onWaiting: sink.waiting,
     }).finally(sink.close)
     const waited = Date.now() - started
-    const snapshot =
-      result.end === 'not-populated'
-        ? {
-            state: await store.state(),
-            entries: [],
-            outcomes: {},
-            results: {},
-            log: [],
-            workers: {},
-            progress: null,
-          }
-        : await store.snapshot(config.leaseMs)
+    const populated = result.end !== 'not-populated'
+    const snapshot = populated
+      ? await store.snapshot(config.leaseMs)
+      : {
+          state: await store.state(),
+          entries: [],
+          outcomes: {},
+          results: {},
+          log: [],
+          workers: {},
+          progress: null,
+        }
     const model = buildReport(config.build, config.suite, snapshot)
     const verdict = decide(model, result.end, waited)
-    if (verdict.status === 'not-populated') {
-      const suites = (await suitesOfBuild(config)).filter((s) => s !== config.suite)
-      io.stderr.write(
-        `shardless: build ${config.build} has no populated queue for suite ${config.suite}${suites.length ? `; this build id has suites: ${suites.join(', ')} (pass --suite or SHARDLESS_SUITE)` : '; check the build id (--build / SHARDLESS_BUILD) matches the machines, and that they reached Redis'}.\n`,
-      )
-    }
+    if (!populated) io.stderr.write(await notPopulatedHint(config))
     io.stdout.write(renderSummary(model, verdict))
     await writeOutputs(model, verdict, flags, io)
     // Only a complete build teaches the next one its durations; a partial one would skew toward the fast files.
     if (result.end === 'done' && flags.history !== false) {
-      io.stderr.write(
-        `${await recordHistory(store, config, snapshot, flags.timingsFile ?? config.timingsFile, io.cwd)}\n`,
-      )
+      const timingsFile = flags.timingsFile ?? config.timingsFile
+      io.stderr.write(`${await recordHistory(store, config, snapshot, timingsFile, io.cwd)}\n`)
+    }
+    if (blobDir !== null && populated) {
+      const merged = await mergeStep(model, blobDir, vitestArgs, io)
+      // Vitest's own failure here (e.g. a coverage threshold on the merged map) fails a build that was green.
+      if (verdict.exitCode === 0 && merged !== 0) return 1
     }
     return verdict.exitCode
   } finally {
@@ -75,11 +77,48 @@ export async function report(flags: ReportFlags, io: Io): Promise<number> {
   }
 }
 
-/** A seconds flag as milliseconds; names the flag when the value is not a number. */
-export function seconds(value: number | string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback * 1000
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < 0)
-    throw new ConfigError(flag, `${JSON.stringify(value)} must be a number of seconds (0 or more).`)
-  return n * 1000
+/** Checked before waiting, so a mistake costs seconds, not the whole build. */
+function blobDirOf(flags: ReportFlags, config: ResolvedTarget, vitestArgs: string[]): string | null {
+  if (flags.mergeReports === undefined) {
+    if (vitestArgs.length) {
+      throw new ConfigError(
+        `argument ${JSON.stringify(vitestArgs[0])}`,
+        'report takes no arguments; extra arguments after -- are for vitest with --merge-reports <dir>.',
+      )
+    }
+    return null
+  }
+  const dir = flags.mergeReports === true ? config.blobDir : flags.mergeReports
+  if (dir === null) {
+    throw new ConfigError(
+      '--merge-reports',
+      'name the directory of the blob files: --merge-reports <dir> (or set SHARDLESS_BLOB_DIR).',
+    )
+  }
+  return dir
+}
+
+async function mergeStep(model: BuildReport, blobDir: string, vitestArgs: string[], io: Io): Promise<number> {
+  if (model.framework === 'jest') {
+    throw new ConfigError('--merge-reports', 'merges Vitest blob reports, but this build ran Jest.')
+  }
+  const { exitCode, counts } = await mergeVitestReports(model, { blobDir, cwd: io.cwd, vitestArgs, io })
+  const notes = [
+    counts.dropped && `${counts.dropped} duplicate or requeued runs dropped`,
+    counts.synthesized &&
+      `${counts.synthesized} rebuilt from acks (their machine died before writing its blob; their coverage is lost)`,
+    counts.missing && `${counts.missing} missing (no blob and no acked task)`,
+  ].filter(Boolean)
+  io.stderr.write(
+    `shardless: vitest --merge-reports over ${counts.kept} files from the machines' blobs${notes.map((n) => `, ${n}`).join('')}; vitest exited ${exitCode}\n`,
+  )
+  return exitCode
+}
+
+async function notPopulatedHint(config: ResolvedTarget): Promise<string> {
+  const suites = (await suitesOfBuild(config)).filter((s) => s !== config.suite)
+  const fix = suites.length
+    ? `this build id has suites: ${suites.join(', ')} (pass --suite or SHARDLESS_SUITE)`
+    : 'check the build id (--build / SHARDLESS_BUILD) matches the machines, and that they reached Redis'
+  return `shardless: build ${config.build} has no populated queue for suite ${config.suite}; ${fix}.\n`
 }

@@ -6,13 +6,12 @@ import {
   systemClock,
 } from '@shardless/queue-core'
 import pc from 'picocolors'
-import { resolveTarget, type TargetFlags } from '../config.js'
+import { resolveTarget, seconds, type TargetFlags } from '../config.js'
 import { liveView } from '../leases.js'
 import { buildReport } from '../model.js'
 import { duration, table } from '../output/format.js'
 import { openBuild } from '../store.js'
 import type { Io } from './io.js'
-import { seconds } from './report.js'
 
 export interface StatusFlags extends TargetFlags {
   watch?: boolean
