@@ -2,5 +2,5 @@
 export interface Timeline {
   label: string
   makespanMs: number
-  machines: { name: string; files: { slot: number; startMs: number; endMs: number }[] }[]
+  machines: { name: string; killed?: boolean; files: { slot: number; startMs: number; endMs: number }[] }[]
 }

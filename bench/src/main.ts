@@ -1,3 +1,4 @@
+import { makespan } from './makespan.js'
 import { protocol } from './protocol.js'
 import { REDIS_URL } from './redis.js'
 import type { BenchOptions, Section } from './section.js'
@@ -5,6 +6,7 @@ import { textTable } from './table.js'
 
 const SCENARIOS: Record<string, (options: BenchOptions) => Promise<Section>> = {
   protocol,
+  makespan,
 }
 
 const args = process.argv.slice(2)

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto'
+import { entryId, lptSplit, RedisStore, TIMING_ALPHA } from '@shardless/queue-core'
+import type { Timeline } from './chart.js'
+import { type FleetMachine, type FleetRun, runFleet, timeline } from './fleet.js'
+import { benchBuild, deleteKeys, rawClient } from './redis.js'
+import type { BenchOptions, Section } from './section.js'
+import { round, sum } from './stats.js'
+import { anotherRun, frameworkShard, generateSuite, lowerBound, type SuiteFile } from './suite.js'
+
+const SLOTS = 2
+export const SUITE_SEED = 6
+/** The machine count whose timelines go into the chart. */
+const CHARTED = 4
+
+export type Strategy = 'vitest --shard' | 'jest --shard' | 'static LPT' | 'shardless cold' | 'shardless warm'
+
+/** Queue-mode machines: the SHARDLESS_* environment every adapter reads, one build for the whole fleet. */
+export function queueFleet(
+  suite: SuiteFile[],
+  count: number,
+  env: { redisUrl: string; build: string; suite: string; leaseMs: number },
+): FleetMachine[] {
+  const files = suite.map((f): [string, number, number] => [f.path, f.ms, f.bytes])
+  return Array.from({ length: count }, (_, i) => ({
+    name: `m${i + 1}`,
+    spec: { mode: 'queue', slots: SLOTS, files },
+    env: {
+      SHARDLESS_REDIS_URL: env.redisUrl,
+      SHARDLESS_BUILD: env.build,
+      SHARDLESS_SUITE: env.suite,
+      SHARDLESS_MACHINE: `m${i + 1}`,
+      SHARDLESS_LEASE_MS: String(env.leaseMs),
+    },
+  }))
+}
+
+function staticFleet(suite: SuiteFile[], lists: string[][]): FleetMachine[] {
+  const files = suite.map((f): [string, number, number] => [f.path, f.ms, f.bytes])
+  return lists.map((list, i) => ({ name: `m${i + 1}`, spec: { mode: 'static', slots: SLOTS, files, list } }))
+}
+
+/**
+ * Records a previous build's durations as the suite's timing history (what the report step does with
+ * `timingSamples` of a finished build) and returns the history populate will read.
+ */
+export async function recordHistory(
+  redisUrl: string,
+  suiteName: string,
+  previous: SuiteFile[],
+): Promise<Record<string, number>> {
+  const store = new RedisStore({ url: redisUrl, build: 'history', suite: suiteName })
+  try {
+    await store.recordTimings(
+      Object.fromEntries(previous.map((f) => [entryId('', f.path), f.ms])),
+      TIMING_ALPHA,
+    )
+    return await store.timings()
+  } finally {
+    await store.close()
+  }
+}
+
+/**
+ * The same 200-file suite on N machine processes × 2 slots, five ways in one run: the frameworks' own static
+ * `--shard` split, a static LPT split from last run's timings, and shardless with cold and warm history.
+ */
+export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Section> {
+  const totalMs = quick ? 16_000 : 40_000
+  const typical = generateSuite({ files: 200, totalMs, seed: SUITE_SEED })
+  // The timing history comes from a previous build; this build's durations differ from it, as they do in CI.
+  const previous = anotherRun(typical, 1)
+  const suite = anotherRun(typical, 2)
+  const counts = [2, 4, 8]
+  const rows: (string | number)[][] = []
+  const results: Record<string, unknown>[] = []
+  const timelines: Timeline[] = []
+  const builds: string[] = []
+  const suites: string[] = []
+  const admin = rawClient(redisUrl)
+  try {
+    for (const count of counts) {
+      const suiteName = `bench-makespan-${randomUUID().slice(0, 8)}`
+      suites.push(suiteName)
+      const lb = lowerBound(suite, count * SLOTS)
+      const queueRun = async (label: string) => {
+        const build = benchBuild(`${label}${count}`)
+        builds.push(build)
+        return runFleet(queueFleet(suite, count, { redisUrl, build, suite: suiteName, leaseMs: 10_000 }))
+      }
+      const cold = await queueRun('cold')
+      const history = await recordHistory(redisUrl, suiteName, previous)
+      const byPath = new Map(suite.map((f) => [entryId('', f.path), f.path]))
+      const lpt = lptSplit(
+        suite.map((f) => ({ id: entryId('', f.path), weight: history[entryId('', f.path)] ?? 1 })),
+        count,
+      ).map((ids) => ids.map((id) => byPath.get(id)!))
+      const shards = (framework: 'vitest' | 'jest') =>
+        Array.from({ length: count }, (_, i) =>
+          frameworkShard(suite, i + 1, count, framework).map((f) => f.path),
+        )
+      const runs: [Strategy, FleetRun][] = [
+        ['vitest --shard', await runFleet(staticFleet(suite, shards('vitest')))],
+        ['jest --shard', await runFleet(staticFleet(suite, shards('jest')))],
+        ['static LPT', await runFleet(staticFleet(suite, lpt))],
+        ['shardless cold', cold],
+        ['shardless warm', await queueRun('warm')],
+      ]
+      for (const [strategy, run] of runs) {
+        rows.push([
+          count,
+          strategy,
+          round(run.makespanMs / 1000, 2),
+          round(run.spreadMs / 1000, 2),
+          `${round((run.spreadMs / run.makespanMs) * 100, 1)} %`,
+          round(lb / 1000, 2),
+          round(run.makespanMs / lb, 3),
+          round(Math.max(...run.machines.map((m) => m.files[0]?.startMs ?? 0))),
+        ])
+        results.push({
+          machines: count,
+          strategy,
+          makespanMs: round(run.makespanMs),
+          spreadMs: round(run.spreadMs),
+          lowerBoundMs: round(lb),
+          ratioToLb: round(run.makespanMs / lb, 3),
+          machineFinishMs: run.machines.map((m) => round(m.lastEndMs)),
+          firstStartMs: run.machines.map((m) => round(m.files[0]?.startMs ?? 0)),
+        })
+        if (count === CHARTED && strategy !== 'jest --shard' && strategy !== 'shardless cold') {
+          timelines.push(timeline(`${strategy} (${count} machines × ${SLOTS} slots)`, run))
+        }
+      }
+    }
+  } finally {
+    await deleteKeys(admin, builds, suites)
+    admin.disconnect()
+  }
+  const sorted = suite.map((f) => f.ms).sort((a, b) => a - b)
+  return {
+    id: 'makespan',
+    title: 'Makespan vs static shards (queue level, sleep files)',
+    method: `A generated suite of ${suite.length} files (seed ${SUITE_SEED}): log-normal durations (σ 0.7) plus 3 outliers 6× a typical file, scaled to Σ ${totalMs / 1000} s; this build's durations are redrawn around those (σ 0.25 per file), so the timing history (a previous build, another draw, recorded with store.recordTimings) is close but not exact. This build: p5→p95 ${round(sorted[Math.floor(sorted.length * 0.05)]!)}→${round(sorted[Math.floor(sorted.length * 0.95)]!)} ms, longest ${sorted.at(-1)} ms, Σ ${round(sum(sorted) / 1000, 1)} s. Each file is a sleep. N machine processes × ${SLOTS} slots start together once all of them have booted. The \`--shard\` rows reproduce Vitest 4.1's and Jest 30's own split (sha1 of the path — Vitest hashes \`/tests/…\`, Jest \`tests/…\` — cut into contiguous slices; larger files first inside a shard, as both sort without a results cache); static LPT is lptSplit over the timing history; shardless machines run resolveConfig → openSession → drain against Redis (cold: weights from file size only; warm: the timing history). Makespan = end of the last file; spread = latest − earliest machine finish; LB = max(Σd ÷ (N × ${SLOTS}), longest file) of this build's durations; last first-start = when the slowest machine began its first file (startup: connect, populate or wait for the populated queue).`,
+    table: {
+      columns: ['N', 'strategy', 'makespan s', 'spread s', 'spread %', 'LB s', '÷ LB', 'last first-start ms'],
+      rows,
+    },
+    json: { files: suite.length, totalMs, slots: SLOTS, results },
+    notes: [],
+    timelines,
+  }
+}
