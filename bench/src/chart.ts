@@ -2,5 +2,9 @@
 export interface Timeline {
   label: string
   makespanMs: number
-  machines: { name: string; killed?: boolean; files: { slot: number; startMs: number; endMs: number }[] }[]
+  machines: {
+    name: string
+    killedMs?: number | null
+    files: { slot: number; startMs: number; endMs: number }[]
+  }[]
 }

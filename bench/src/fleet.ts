@@ -29,7 +29,8 @@ export interface MachineRun {
   lastEndMs: number
   /** When the process said it was done (queue mode: the queue was drained), ms since the common start. */
   doneMs: number | null
-  killed: boolean
+  /** When the benchmark SIGKILLed it, ms since the common start. */
+  killedMs: number | null
 }
 
 export interface FleetRun {
@@ -55,16 +56,16 @@ export async function runFleet(
   watch?: (machine: string, event: MachineEvent, control: FleetControl) => void,
 ): Promise<FleetRun> {
   const runs = machines.map(
-    (m): MachineRun => ({ name: m.name, files: [], lastEndMs: 0, doneMs: null, killed: false }),
+    (m): MachineRun => ({ name: m.name, files: [], lastEndMs: 0, doneMs: null, killedMs: null }),
   )
   const children: ChildProcess[] = []
   let t0 = 0
   const control: FleetControl = {
     kill(name) {
       const index = machines.findIndex((m) => m.name === name)
-      runs[index]!.killed = true
       children[index]!.kill('SIGKILL')
-      return control.elapsed()
+      runs[index]!.killedMs = control.elapsed()
+      return runs[index]!.killedMs
     },
     elapsed: () => preciseNow() - t0,
   }
@@ -110,7 +111,7 @@ export async function runFleet(
   for (const child of children) child.stdin!.end('go\n')
   await Promise.all(exited)
   if (errors.length) throw new Error(`machines failed: ${errors.join('; ')}`)
-  const finishes = runs.filter((r) => !r.killed).map((r) => r.lastEndMs)
+  const finishes = runs.filter((r) => r.killedMs === null).map((r) => r.lastEndMs)
   return {
     machines: runs,
     makespanMs: Math.max(...runs.map((r) => r.lastEndMs)),
@@ -124,8 +125,12 @@ export function timeline(label: string, run: FleetRun): Timeline {
     makespanMs: run.makespanMs,
     machines: run.machines.map((m) => ({
       name: m.name,
-      killed: m.killed,
-      files: m.files.map((f) => ({ slot: f.slot, startMs: f.startMs, endMs: f.endMs ?? f.startMs })),
+      killedMs: m.killedMs,
+      files: m.files.map((f) => ({
+        slot: f.slot,
+        startMs: f.startMs,
+        endMs: f.endMs ?? m.killedMs ?? f.startMs,
+      })),
     })),
   }
 }

@@ -1,5 +1,6 @@
 import { makespan } from './makespan.js'
 import { protocol } from './protocol.js'
+import { recovery } from './recovery.js'
 import { REDIS_URL } from './redis.js'
 import type { BenchOptions, Section } from './section.js'
 import { textTable } from './table.js'
@@ -7,6 +8,7 @@ import { textTable } from './table.js'
 const SCENARIOS: Record<string, (options: BenchOptions) => Promise<Section>> = {
   protocol,
   makespan,
+  recovery,
 }
 
 const args = process.argv.slice(2)
