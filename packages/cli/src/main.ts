@@ -65,6 +65,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       '--merge-reports [dir]',
       "Vitest: run vitest --merge-reports over the machines' blobs in dir (default SHARDLESS_BLOB_DIR), duplicates dropped, dead machines' files rebuilt from their acks",
     )
+    .option(
+      '--coverage [dir]',
+      "Jest: merge every file's coverage into dir (default coverage/: coverage-final.json, lcov.info) and check coverageThreshold",
+    )
+    .option(
+      '--coverage-threshold <json>',
+      'Jest: thresholds to check instead of the config\'s, e.g. \'{"global":{"lines":80}}\'',
+    )
     .argument('[vitest-args...]', 'after --, extra arguments for vitest --merge-reports (e.g. -- --coverage)')
     .addHelpText('after', EXIT_CODES)
     .action(async (vitestArgs: string[], flags) => {

@@ -26,6 +26,8 @@ export interface FakeFile {
   /** Fails on its first attempt, passes on the retry (with requeue budget). */
   flaky?: boolean
   durationMs?: number
+  /** The framework's own result the adapter acks along (Jest: the TestResult, coverage included). */
+  raw?: unknown
 }
 
 export function newBuild(): string {
@@ -67,6 +69,7 @@ export function payloadFor(
     outcome: failed ? 'failed' : tests.every((t) => t.status === 'skipped') ? 'skipped' : 'passed',
     durationMs: file.durationMs ?? 5,
     tests,
+    ...(file.raw === undefined ? {} : { raw: file.raw }),
   }
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '@shardless/queue-core'
 import { type ResolvedTarget, resolveTarget, seconds, type TargetFlags } from '../config.js'
 import { recordHistory } from '../history.js'
+import { jestCoverage } from '../jest-coverage.js'
 import { type BuildReport, buildReport } from '../model.js'
 import { writeOutputs } from '../output/files.js'
 import { progressSink } from '../output/progress.js'
@@ -22,12 +23,17 @@ export interface ReportFlags extends TargetFlags {
   timingsFile?: string
   history?: boolean
   mergeReports?: string | true
+  coverage?: string | true
+  coverageThreshold?: string
 }
 
 /** `shardless report`: waits for the build, prints its one summary, writes the files asked for; returns the exit code. */
 export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = []): Promise<number> {
   const config = resolveTarget(flags, io.env, io.cwd)
   const blobDir = blobDirOf(flags, config, vitestArgs)
+  if (flags.coverageThreshold !== undefined && flags.coverage === undefined) {
+    throw new ConfigError('--coverage-threshold', 'only applies with --coverage (Jest builds).')
+  }
   const timeoutMs = seconds(flags.timeout, '--timeout', 0)
   const inactivityMs = seconds(flags.inactivity, '--inactivity', 60)
   const store = await openBuild(config)
@@ -66,12 +72,22 @@ export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = 
       const timingsFile = flags.timingsFile ?? config.timingsFile
       io.stderr.write(`${await recordHistory(store, config, snapshot, timingsFile, io.cwd)}\n`)
     }
-    if (blobDir !== null && populated) {
-      const merged = await mergeStep(model, blobDir, vitestArgs, io)
-      // Vitest's own failure here (e.g. a coverage threshold on the merged map) fails a build that was green.
-      if (verdict.exitCode === 0 && merged !== 0) return 1
+    if (!populated) return verdict.exitCode
+    // The framework's own checks on the merged build (e.g. a coverage threshold) fail a build that was green.
+    let frameworkFailed = false
+    if (blobDir !== null) frameworkFailed = (await mergeStep(model, blobDir, vitestArgs, io)) !== 0
+    if (flags.coverage !== undefined) {
+      if (model.framework !== 'jest') {
+        throw new ConfigError(
+          '--coverage',
+          'merges Jest coverage; for Vitest hand it to the blob merge: --merge-reports <dir> -- --coverage.',
+        )
+      }
+      const dir = flags.coverage === true ? 'coverage' : flags.coverage
+      const thresholds = flags.coverageThreshold
+      frameworkFailed ||= (await jestCoverage(model, { dir, cwd: io.cwd, thresholds, io })) !== 0
     }
-    return verdict.exitCode
+    return verdict.exitCode === 0 && frameworkFailed ? 1 : verdict.exitCode
   } finally {
     await store.close()
   }
