@@ -1,4 +1,5 @@
-import { displayEntry } from '@shardless/queue-core'
+import { join } from 'node:path'
+import { decodePayload, displayEntry, entryId } from '@shardless/queue-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Build, type Exit, examples, jestOf, machineLine } from './machines.js'
 
@@ -277,6 +278,12 @@ export function defineJestE2e(workspace: string): void {
       ])
       expect(queued.code, queued.stderr).toBe(0)
       expect(queued.stderr).toContain('coverageThreshold not checked on this machine')
+      // The ack carries the result as it was before Jest's reporters cleared its coverage.
+      const { results } = await b.snapshot()
+      const format = decodePayload(results[entryId('server', 'server/format.test.js')] ?? '')
+      expect(Object.keys((format?.raw as { coverage?: object }).coverage ?? {})).toEqual([
+        join(examples.projects, 'shared', 'format.js'),
+      ])
       expect(plain.code).toBe(1)
       // Jest 30: 'does not meet "global" threshold (101%)'; 29: '"global" coverage threshold for lines (101%) not met'.
       expect(plain.stderr).toMatch(/"global" (coverage )?threshold/)
