@@ -44,6 +44,11 @@ export function checkInvariants(snapshot: BuildSnapshot, files: Files, context =
       continue
     }
     expect(accepted, `${context}: ${name} has exactly one accepted result`).toHaveLength(1)
+    // The accepted run held the newest lease of the entry: a lease that expired or was replaced never finishes it.
+    const leases = snapshot.log.filter((r) => r.entry === id && r.lease !== undefined).map((r) => r.lease!)
+    expect(accepted[0]!.lease, `${context}: ${name} was finished by its newest lease`).toBe(
+      Math.max(...leases),
+    )
     const kept = decodePayload(snapshot.results[id] ?? '')?.raw as { lease: number; machine: string }
     expect(kept, `${context}: ${name}'s kept result is the accepted run's`).toEqual({
       lease: accepted[0]!.lease,

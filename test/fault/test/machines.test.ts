@@ -54,19 +54,20 @@ describe('machine faults', () => {
     expect(snapshot.progress.expired).toBeGreaterThan(0)
   })
 
-  it('refuses the late result of a machine stalled past its lease, keeping the one that ran after it', async () => {
+  it('refuses the late result of a machine stalled past its lease, even when it finishes first', async () => {
     const b = build()
     const suite: Files = [['slow.test.ts', 600], ...files(12)]
     const stalled = b.start('stalled', suite, { slots: 1 })
     await stalled.waitFor(/^start slow\.test\.ts/)
     stalled.child.kill('SIGSTOP')
     const other = b.start('other', suite, { slots: 1 })
-    // The other machine reclaims slow.test.ts once the stalled machine's lease runs out.
-    await other.waitFor(/^finish slow\.test\.ts ok/)
+    // The other machine reclaims slow.test.ts once the stalled machine's lease runs out; the stalled one resumes
+    // right then and, its file's time long past, finishes before the new holder does.
+    await other.waitFor(/^start slow\.test\.ts/)
     stalled.child.kill('SIGCONT')
-    // Resumed, the stalled machine's heartbeat is refused (seed 001: it must not extend the new lease), the file
-    // finishes anyway, and its ack is refused as stale.
+    // Its heartbeat is refused (seed 001: it must not extend the new lease) and so is its ack.
     await stalled.waitFor(/^finish slow\.test\.ts stale/)
+    await other.waitFor(/^finish slow\.test\.ts ok/)
     expect(await Promise.all(b.machines.map((m) => m.exit))).toEqual([
       { code: 0, signal: null },
       { code: 0, signal: null },
