@@ -2,6 +2,7 @@ import { makespan } from './makespan.js'
 import { protocol } from './protocol.js'
 import { recovery } from './recovery.js'
 import { REDIS_URL } from './redis.js'
+import { scaling } from './scaling.js'
 import type { BenchOptions, Section } from './section.js'
 import { textTable } from './table.js'
 
@@ -9,6 +10,7 @@ const SCENARIOS: Record<string, (options: BenchOptions) => Promise<Section>> = {
   protocol,
   makespan,
   recovery,
+  scaling,
 }
 
 const args = process.argv.slice(2)
