@@ -12,6 +12,8 @@ const LIST_LIMIT = 20
  * wording and separators), followed by what only a distributed run has: machines, flaky, lost, duplicates.
  */
 export function renderSummary(report: BuildReport, verdict: Verdict): string {
+  // A build that never got a queue has nothing to total: say so and stop.
+  if (!report.populated) return `${header(report)}\n\n${footer(verdict)}\n`
   const jest = report.framework === 'jest'
   const sections = [
     header(report),
