@@ -24,6 +24,7 @@ type Waiter = { type: WorkerResponse['type']; resolve: (response: WorkerResponse
 export class InnerWorker {
   private waiter: Waiter | null = null
   private killing = false
+  private exited = false
   dead: string | null = null
 
   private constructor(
@@ -100,7 +101,8 @@ export class InnerWorker {
     this.worker.off('exit', this.onExit)
     this.worker.off('message', this.onMessage)
     this.worker.off('error', this.onError)
-    await this.worker.stop().catch(() => {})
+    // Vitest's ForksPoolWorker.stop() waits for an 'exit' event that a process killed by a signal already emitted.
+    if (!this.exited) await this.worker.stop().catch(() => {})
   }
 
   private die(reason: string) {
@@ -124,8 +126,10 @@ export class InnerWorker {
     this.forward(raw)
   }
 
-  private readonly onExit = (code: number | null, signal?: NodeJS.Signals | null) =>
+  private readonly onExit = (code: number | null, signal?: NodeJS.Signals | null) => {
+    this.exited = true
     this.die(`the worker exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`)
+  }
 
   private readonly onError = (error: unknown) =>
     this.die(`the worker failed: ${error instanceof Error ? error.message : String(error)}`)

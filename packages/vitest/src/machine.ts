@@ -170,7 +170,10 @@ export class Machine implements SlotHost {
     const { end, durationMs, timedOut } = await this.execute(context.entry, spec, stop)
     const fault = this.fault(end, file, durationMs, timedOut)
     if (fault && !stop.aborted)
-      this.reportError(Object.assign(new Error(fault.message), fault), 'Shardless Error')
+      this.reportError(
+        Object.assign(new Error(fault.message), { stack: fault.stack ?? '' }),
+        'Shardless Error',
+      )
     const payload = filePayload({
       version: this.vitest.version,
       project: spec.project.name,

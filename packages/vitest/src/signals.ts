@@ -1,4 +1,6 @@
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+/** A handback stuck longer than this (Redis gone, a worker that will not die) must not keep the machine alive. */
+const HANDBACK_LIMIT_MS = 10_000
 
 /**
  * SIGTERM/SIGINT while the queue drains: Vitest's own handler exits the process 1 ms after the signal, before
@@ -12,22 +14,21 @@ export function holdSignals(): { signal: AbortSignal; release: () => void } {
   const onSignal = (name: NodeJS.Signals) => {
     received ??= name
     controller.abort(new Error(`shardless: ${name} received; handing leases back`))
+    setTimeout(release, HANDBACK_LIMIT_MS).unref()
   }
   for (const name of SIGNALS) {
     process.removeAllListeners(name)
     process.on(name, onSignal)
   }
   let released = false
-  return {
-    signal: controller.signal,
-    release() {
-      if (released) return
-      released = true
-      for (const name of SIGNALS) {
-        process.off(name, onSignal)
-        for (const listener of held.get(name)!) process.on(name, listener)
-      }
-      if (received) process.emit(received as 'SIGTERM', received)
-    },
+  function release() {
+    if (released) return
+    released = true
+    for (const name of SIGNALS) {
+      process.off(name, onSignal)
+      for (const listener of held.get(name)!) process.on(name, listener)
+    }
+    if (received) process.emit(received as 'SIGTERM', received)
   }
+  return { signal: controller.signal, release }
 }

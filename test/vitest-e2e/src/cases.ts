@@ -120,6 +120,40 @@ export function defineCases(options: CaseOptions) {
     expect((await build.snapshot()).progress.done).toBe(all.length)
   })
 
+  it('a worker crash is blamed on its file, which another attempt then runs', async () => {
+    const build = newBuild()
+    // The largest file (first off a cold queue) kills its own worker process the first time it runs.
+    const crash = [
+      "import { existsSync, writeFileSync } from 'node:fs'",
+      "import { it } from 'vitest'",
+      `// ${'padding '.repeat(2000)}`,
+      "it('crashes its worker once', () => {",
+      "  const marker = new URL('../crashed.marker', import.meta.url)",
+      '  if (existsSync(marker)) return',
+      "  writeFileSync(marker, '')",
+      "  process.kill(process.pid, 'SIGKILL')",
+      '})',
+      '',
+    ].join('\n')
+    const dir = newFixture({ 'tests/crash.test.ts': crash })
+    const machines = ['m1', 'm2'].map((name) =>
+      machine({ dir, env: build.env(name), args: ['--maxWorkers=3'] }),
+    )
+    const results = await Promise.all(machines.map((m) => m.done))
+
+    const crashed = results.filter((r) => r.stderr.includes('Shardless Error'))
+    expect(crashed).toHaveLength(1)
+    expect(crashed[0]!.code).toBe(1)
+    expect(crashed[0]!.stderr).toMatch(
+      /shardless: the worker exited unexpectedly \(signal SIGKILL\) while running tests\/crash\.test\.ts; the file goes back to the queue\./,
+    )
+    const snapshot = await build.snapshot()
+    const [id] = Object.keys(snapshot.outcomes).filter((id) => id.endsWith('tests/crash.test.ts'))
+    expect(snapshot.outcomes[id!]).toBe('passed')
+    expect(snapshot.log.filter((r) => r.entry === id).map((r) => r.outcome)).toEqual(['requeued', 'passed'])
+    expect(snapshot.progress.done).toBe(EXAMPLE_FILES.length + 1)
+  })
+
   it('a failing test fails only the machine that ran it, and the queue records it', async () => {
     const build = newBuild()
     const dir = newFixture()
