@@ -31,8 +31,13 @@ export async function recordHistory(
     line = `shardless: timing history of suite ${config.suite} updated with ${count} file durations`
   }
   if (timingsFile) {
-    writeTimingsFile(resolve(cwd, timingsFile), config.suite, await store.timings())
-    line += `; cached in ${timingsFile}`
+    try {
+      writeTimingsFile(resolve(cwd, timingsFile), config.suite, await store.timings())
+      line += `; cached in ${timingsFile}`
+    } catch (error) {
+      // The cache only speeds up the next build: losing it must not change this build's verdict.
+      line += `; could not write the timings file ${timingsFile} (--timings-file / SHARDLESS_TIMINGS_FILE): ${error instanceof Error ? error.message : String(error)}`
+    }
   }
   return line
 }

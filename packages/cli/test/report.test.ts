@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { entryId } from '@shardless/queue-core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -253,6 +253,18 @@ describe('shardless report: bad input', () => {
     const typo = await cli(['report', '--build', 'b1'], { SHARDLESS_REDIS_ULR: 'x' })
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain('Did you mean SHARDLESS_REDIS_URL?')
+    const build = track(newBuild())
+    await runBuild(build, [{ file: 'a.test.ts' }], { machines: ['m1'] })
+    // A path below a regular file can never be written.
+    const blocker = join(await mkdtemp(join(tmpdir(), 'shardless-blocked-')), 'file')
+    await writeFile(blocker, '')
+    const unwritable = await cli(args(build, '--junit', join(blocker, 'junit.xml')))
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.stderr).toContain(`invalid --junit: cannot write ${join(blocker, 'junit.xml')}`)
+    const cache = await cli(args(build, '--timings-file', join(blocker, 't.json')))
+    expect(cache.code).toBe(0)
+    expect(cache.stderr).toContain(`could not write the timings file ${join(blocker, 't.json')}`)
+    await rm(dirname(blocker), { recursive: true })
     const down = await cli(['report', '--build', 'b1', '--redis', 'redis://127.0.0.1:1'])
     expect(down.code).toBe(41)
     expect(down.stderr).toContain('Redis did not answer')
