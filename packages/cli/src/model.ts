@@ -5,7 +5,6 @@ import {
   displayEntry,
   type FilePayload,
   type Outcome,
-  type Progress,
   parseEntryId,
 } from '@shardless/queue-core'
 
@@ -87,7 +86,6 @@ export interface BuildReport {
   tests: (Counts & { todo: number }) | null
   requeued: number
   expired: number
-  progress: Progress | null
 }
 
 const RAN = new Set(['passed', 'failed', 'skipped', 'requeued'])
@@ -96,9 +94,7 @@ const RAN = new Set(['passed', 'failed', 'skipped', 'requeued'])
 export function buildReport(
   build: string,
   suite: string,
-  snapshot: Pick<BuildSnapshot, 'state' | 'entries' | 'outcomes' | 'results' | 'log' | 'workers'> & {
-    progress: Progress | null
-  },
+  snapshot: Pick<BuildSnapshot, 'state' | 'entries' | 'outcomes' | 'results' | 'log' | 'workers'>,
 ): BuildReport {
   const attempts = snapshot.log.map(toAttempt)
   const infos = Object.fromEntries(
@@ -143,21 +139,18 @@ export function buildReport(
       files: runs.filter((a) => !a.stale).length,
       duplicates: runs.filter((a) => a.stale).length,
       busyMs: runs.reduce((sum, a) => sum + (a.durationMs ?? 0), 0),
-      startedAt: typeof info.startedAt === 'number' ? info.startedAt : (runs[0]?.start ?? null),
-      finishedAt:
-        typeof info.endedAt === 'number'
-          ? info.endedAt
-          : runs.length
-            ? Math.max(...runs.map((a) => a.end))
-            : null,
+      // The log is in Redis time; a machine's own clock (its info) may be skewed, so it only fills in for a
+      // machine that ran nothing.
+      startedAt: runs.length ? Math.min(...runs.map((a) => a.start ?? a.end)) : numberOr(info.startedAt),
+      finishedAt: runs.length ? Math.max(...runs.map((a) => a.end)) : numberOr(info.endedAt),
       exited: typeof info.endedAt === 'number',
     }
   })
 
   const payloads = entries.flatMap((e) => (e.payload ? [e.payload] : []))
   const count = (outcome: Outcome) => entries.filter((e) => e.outcome === outcome).length
-  const starts = [...attempts.flatMap((a) => a.start ?? a.end), ...machines.flatMap((m) => m.startedAt ?? [])]
-  const ends = [...attempts.map((a) => a.end), ...machines.flatMap((m) => m.finishedAt ?? [])]
+  const starts = attempts.map((a) => a.start ?? a.end)
+  const ends = attempts.map((a) => a.end)
   const startedAt = starts.length ? Math.min(...starts) : null
   const finishedAt = ends.length ? Math.max(...ends) : null
   return {
@@ -185,21 +178,19 @@ export function buildReport(
     tests: payloads.length ? testCounts(payloads) : null,
     requeued: attempts.filter((a) => a.outcome === 'requeued' && !a.stale).length,
     expired: attempts.filter((a) => a.outcome === 'expired').length,
-    progress: snapshot.progress,
   }
 }
 
 function toAttempt(record: AttemptRecord): Attempt {
   const durationMs = record.durationMs ?? null
-  // Newer stores log when the lease started; otherwise a finished run started its measured duration before its ack.
-  const startedAt = (record as { startedAt?: number }).startedAt
   return {
     entry: record.entry,
     outcome: record.outcome,
     attempt: record.attempt,
     worker: record.worker ?? null,
     lane: null,
-    start: typeof startedAt === 'number' ? startedAt : durationMs === null ? null : record.at - durationMs,
+    // The log has no start time: a finished run started its measured duration before its ack.
+    start: durationMs === null ? null : record.at - durationMs,
     end: record.at,
     durationMs,
     retry: record.retry === true,
@@ -248,6 +239,10 @@ function testCounts(payloads: FilePayload[]): Counts & { todo: number } {
     todo: count('todo'),
     total: tests.length,
   }
+}
+
+function numberOr(value: unknown): number | null {
+  return typeof value === 'number' ? value : null
 }
 
 function parseInfo(text: string): Record<string, unknown> {

@@ -60,7 +60,6 @@ export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = 
           results: {},
           log: [],
           workers: {},
-          progress: null,
         }
     const model = buildReport(config.build, config.suite, snapshot)
     const verdict = decide(model, result.end, waited)

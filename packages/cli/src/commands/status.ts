@@ -26,9 +26,9 @@ export async function status(flags: StatusFlags, io: Io): Promise<number> {
   const redraw = io.stdout.isTTY === true
   try {
     for (;;) {
-      const { text, finished, populated } = await render(store, config)
+      const { text, finished, exists } = await render(store, config)
       io.stdout.write(flags.watch && redraw ? `\u001b[H\u001b[2J${text}` : `${text}\n`)
-      if (!flags.watch) return populated ? ExitCode.passed : ExitCode.noLeader
+      if (!flags.watch) return exists ? ExitCode.passed : ExitCode.noLeader
       if (finished) return ExitCode.passed
       await systemClock.sleep(intervalMs)
     }
@@ -45,7 +45,7 @@ async function render(store: RedisStore, config: ResolvedConfig) {
       state.status === 'absent'
         ? 'no queue yet: no machine has joined this build (or its keys expired)'
         : `being populated by ${state.leader} (setup heartbeat ${duration(state.setupAgeMs)} ago)`
-    return { text: `${head}\n  ${why}`, finished: false, populated: false }
+    return { text: `${head}\n  ${why}`, finished: false, exists: state.status === 'setup' }
   }
   const [snapshot, live] = await Promise.all([store.snapshot(config.leaseMs), liveView(config)])
   const report = buildReport(config.build, config.suite, snapshot)
@@ -103,7 +103,7 @@ async function render(store: RedisStore, config: ResolvedConfig) {
     lines.push('', pc.bold('Machines'), table(rows))
   }
   const finished = p.done >= p.total || (p.cancelled !== null && p.leased === 0)
-  return { text: lines.join('\n'), finished, populated: true }
+  return { text: lines.join('\n'), finished, exists: true }
 }
 
 /** Remaining estimated work over the rate finished work went at (weights are the LPT estimates). */

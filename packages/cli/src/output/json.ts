@@ -7,7 +7,7 @@ import type { Verdict } from '../verdict.js'
  * megabytes per file and are the adapters' business.
  */
 export function renderJson(report: BuildReport, verdict: Verdict): string {
-  const { progress: _progress, entries, attempts, ...build } = report
+  const { entries, attempts, ...build } = report
   const document = {
     schema: 'shardless-report/1',
     verdict,
