@@ -1,4 +1,4 @@
-import { decodePayload, parseEntryId } from '@shardless/queue-core'
+import { type BuildSnapshot, decodePayload, type FilePayload, parseEntryId } from '@shardless/queue-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Build, EXAMPLE_FILES, fixture, Machine, type MachineOptions, removeFixture } from './machines.js'
 
@@ -60,11 +60,11 @@ export function defineCases(options: CaseOptions) {
       expect(snapshot.progress).toMatchObject({ total: EXAMPLE_FILES.length, done: EXAMPLE_FILES.length })
       expect(entryFiles(Object.keys(snapshot.outcomes))).toEqual(EXAMPLE_FILES)
       expect(new Set(Object.values(snapshot.outcomes))).toEqual(new Set(['passed']))
-      const payload = decodePayload(Object.values(snapshot.results)[0]!)
+      const payload = payloadOf(snapshot, Object.keys(snapshot.results)[0])
       expect(payload).toMatchObject({ v: 1, framework: 'vitest', outcome: 'passed', project: '' })
-      expect(Number(payload!.frameworkVersion.split('.')[0])).toBe(options.vitestMajor)
-      expect(payload!.tests[0]).toMatchObject({ status: 'passed', failureMessages: [] })
-      expect(payload.tests[0]!.name).toMatch(/ > case 1$/)
+      expect(Number(payload.frameworkVersion.split('.')[0])).toBe(options.vitestMajor)
+      expect(payload.tests[0]).toMatchObject({ status: 'passed', failureMessages: [] })
+      expect(payload.tests[0]?.name).toMatch(/ > case 1$/)
 
       // Not asserted (timing on a shared 2-core box): how evenly the queue spread the work.
       console.info(
@@ -148,8 +148,8 @@ export function defineCases(options: CaseOptions) {
       /shardless: the worker exited unexpectedly \(signal SIGKILL\) while running tests\/crash\.test\.ts; the file goes back to the queue\./,
     )
     const snapshot = await build.snapshot()
-    const [id] = Object.keys(snapshot.outcomes).filter((id) => id.endsWith('tests/crash.test.ts'))
-    expect(snapshot.outcomes[id!]).toBe('passed')
+    const id = Object.keys(snapshot.outcomes).find((id) => id.endsWith('tests/crash.test.ts'))
+    expect(snapshot.outcomes[id ?? '']).toBe('passed')
     expect(snapshot.log.filter((r) => r.entry === id).map((r) => r.outcome)).toEqual(['requeued', 'passed'])
     expect(snapshot.progress.done).toBe(EXAMPLE_FILES.length + 1)
   })
@@ -169,9 +169,9 @@ export function defineCases(options: CaseOptions) {
     expect(results.find((r) => r !== failing[0])!.code).toBe(0)
 
     const snapshot = await build.snapshot()
-    const [id] = Object.keys(snapshot.outcomes).filter((id) => id.endsWith('tests/checkout.test.ts'))
-    expect(snapshot.outcomes[id!]).toBe('failed')
-    const payload = decodePayload(snapshot.results[id])!
+    const id = Object.keys(snapshot.outcomes).find((id) => id.endsWith('tests/checkout.test.ts'))
+    expect(snapshot.outcomes[id ?? '']).toBe('failed')
+    const payload = payloadOf(snapshot, id)
     const failed = payload.tests.filter((test) => test.status === 'failed')
     expect(failed.map((test) => test.name)).toEqual(['checkout > adds up the order total'])
     expect(failed[0]!.failureMessages[0]).toMatch(/expected 42 to be 41/)
@@ -217,6 +217,12 @@ export function defineCases(options: CaseOptions) {
     expect(result.stdout).toMatch(/Test Files\s+3 passed \(3\)/)
     expect(result.stdout + result.stderr).not.toMatch(/shardless/)
   })
+}
+
+function payloadOf(snapshot: BuildSnapshot, id: string | undefined): FilePayload {
+  const payload = decodePayload(snapshot.results[id ?? ''] ?? '')
+  if (!payload) throw new Error(`no FilePayload acked for ${id}`)
+  return payload
 }
 
 /** Polls a condition of the outside world (a queue snapshot) every 100 ms, for up to 30 s. */
