@@ -196,6 +196,60 @@ export function defineCases(options: CaseOptions) {
     expect(result.files).toEqual([])
   })
 
+  it('the watchdog stops a hung file and reports it', async () => {
+    const build = newBuild()
+    const hang = "import { it } from 'vitest'\n\nit('never settles', () => new Promise(() => {}), 600_000)\n"
+    const dir = newFixture({ 'tests/hang.test.ts': hang })
+    const env = build.env('m1', { SHARDLESS_FILE_TIMEOUT_FACTOR: '1', SHARDLESS_FILE_TIMEOUT_MIN_MS: '2000' })
+    const result = await machine({ dir, env, args: ['hang', 'cart'] }).done
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /shardless: tests\/hang\.test\.ts was stopped by the watchdog after \d+\.\d s/,
+    )
+    const snapshot = await build.snapshot()
+    const id = Object.keys(snapshot.outcomes).find((id) => id.endsWith('tests/hang.test.ts'))
+    expect(snapshot.outcomes[id ?? '']).toBe('failed')
+    expect(payloadOf(snapshot, id).error?.message).toMatch(/stopped by the watchdog/)
+    expect(Object.values(snapshot.outcomes).sort()).toEqual(['failed', 'passed'])
+  })
+
+  it('with Redis unreachable, each machine runs its announced static share', async () => {
+    const dir = newFixture()
+    const env = (index: number) => ({
+      SHARDLESS_REDIS_URL: 'redis://127.0.0.1:1',
+      SHARDLESS_BUILD: 'unreachable',
+      SHARDLESS_MACHINE: `m${index}`,
+      SHARDLESS_LEASE_MS: '1000',
+      SHARDLESS_INDEX: String(index),
+      SHARDLESS_TOTAL: '2',
+    })
+    const results = await Promise.all(
+      [0, 1].map((index) => machine({ dir, env: env(index), args: ['--maxWorkers=3'] }).done),
+    )
+    for (const result of results) {
+      expect(result.code, result.stdout + result.stderr).toBe(0)
+      expect(result.stdout).toMatch(
+        /shardless: FALLBACK — Redis is unreachable .* runs its static share: \d+ of 40 files/,
+      )
+    }
+    const [first, second] = results.map((r) => r.files)
+    expect(first!.filter((file) => second!.includes(file))).toEqual([])
+    expect([...first!, ...second!].sort()).toEqual(EXAMPLE_FILES)
+  })
+
+  it('SHARDLESS_STORE=memory drains an in-process queue on one machine, with a notice', async () => {
+    const result = await machine({
+      dir: newFixture(),
+      env: { SHARDLESS_STORE: 'memory', SHARDLESS_MACHINE: 'laptop' },
+      args: ['auth', 'cart', 'coupons'],
+    }).done
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/shardless: using the embedded in-process store \(SHARDLESS_STORE=memory\)/)
+    expect(result.stdout).toMatch(/^shardless: laptop ran 3 files \(3 passed\)/m)
+    expect(result.files).toEqual(['tests/auth.test.ts', 'tests/cart.test.ts', 'tests/coupons.test.ts'])
+  })
+
   describe('refused with a build id', () => {
     it.each([
       ['--shard', ['--shard=1/3'], /invalid --shard: the queue replaces static sharding/],
