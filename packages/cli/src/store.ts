@@ -7,9 +7,11 @@ export async function openBuild(config: ResolvedConfig): Promise<RedisStore> {
     cluster: config.cluster,
     build: config.build,
     suite: config.suite,
-    retryBudgetMs: 10_000,
+    // A report waits for a whole build: ride out a Redis blip (failover, restart) as the machines do.
+    retryBudgetMs: 60_000,
   })
   try {
+    // But a Redis that is not there at all is reported quickly.
     await store.connect(10_000)
   } catch (error) {
     await store.close()

@@ -134,6 +134,6 @@ async function notPopulatedHint(config: ResolvedTarget): Promise<string> {
   const suites = (await suitesOfBuild(config)).filter((s) => s !== config.suite)
   const fix = suites.length
     ? `this build id has suites: ${suites.join(', ')} (pass --suite or SHARDLESS_SUITE)`
-    : 'check the build id (--build / SHARDLESS_BUILD) matches the machines, and that they reached Redis'
+    : "check the build id (--build / SHARDLESS_BUILD) matches the machines'. Machines that could not reach Redis ran the static fallback split instead (their logs say 'shardless: FALLBACK'); their own exit codes are the verdict then"
   return `shardless: build ${config.build} has no populated queue for suite ${config.suite}; ${fix}.\n`
 }
