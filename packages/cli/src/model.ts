@@ -141,18 +141,30 @@ export function buildReport(
       busyMs: runs.reduce((sum, a) => sum + (a.durationMs ?? 0), 0),
       // The log is in Redis time; a machine's own clock (its info) may be skewed, so it only fills in for a
       // machine that ran nothing.
-      startedAt: runs.length ? Math.min(...runs.map((a) => a.start ?? a.end)) : numberOr(info.startedAt),
-      finishedAt: runs.length ? Math.max(...runs.map((a) => a.end)) : numberOr(info.endedAt),
+      startedAt:
+        extreme(
+          runs.map((a) => a.start ?? a.end),
+          Math.min,
+        ) ?? numberOr(info.startedAt),
+      finishedAt:
+        extreme(
+          runs.map((a) => a.end),
+          Math.max,
+        ) ?? numberOr(info.endedAt),
       exited: typeof info.endedAt === 'number',
     }
   })
 
   const payloads = entries.flatMap((e) => (e.payload ? [e.payload] : []))
   const count = (outcome: Outcome) => entries.filter((e) => e.outcome === outcome).length
-  const starts = attempts.map((a) => a.start ?? a.end)
-  const ends = attempts.map((a) => a.end)
-  const startedAt = starts.length ? Math.min(...starts) : null
-  const finishedAt = ends.length ? Math.max(...ends) : null
+  const startedAt = extreme(
+    attempts.map((a) => a.start ?? a.end),
+    Math.min,
+  )
+  const finishedAt = extreme(
+    attempts.map((a) => a.end),
+    Math.max,
+  )
   return {
     build,
     suite,
@@ -239,6 +251,11 @@ function testCounts(payloads: FilePayload[]): Counts & { todo: number } {
     todo: count('todo'),
     total: tests.length,
   }
+}
+
+/** Math.min/max over any number of values (spreading a 100k-attempt log would overflow the call stack). */
+function extreme(values: number[], pick: (a: number, b: number) => number): number | null {
+  return values.length ? values.reduce((a, b) => pick(a, b)) : null
 }
 
 function numberOr(value: unknown): number | null {
