@@ -70,8 +70,13 @@ describe('shardless retry', () => {
     const first = track(newBuild())
     const second = track(newBuild())
     await runBuild(first, files, { policy: { maxRequeues: 0 } })
-    const result = await cli(['retry', ...target(second), '--from', first])
+    // Every machine runs it before its tests: one populates, the other waits and checks the list.
+    const [result, other] = await Promise.all([
+      cli(['retry', ...target(second), '--from', first]),
+      cli(['retry', ...target(second), '--from', first]),
+    ])
     expect(result.code).toBe(0)
+    expect(other.code).toBe(0)
     expect(result.stdout).toContain(
       `build ${second} populated with the 2 file(s) of ${first} that did not pass`,
     )
