@@ -18,7 +18,19 @@ let redis: RedisServer
 beforeAll(async () => {
   redis = await startRedis({ appendonly: true })
 })
-afterAll(() => redis.stop())
+/** Totals over the run for docs/reliability.md: what was injected and what the invariant checks found. */
+const totals = {
+  builds: 0,
+  entries: 0,
+  faults: {} as Record<string, number>,
+  expired: 0,
+  staleDropped: 0,
+  requeued: 0,
+}
+afterAll(async () => {
+  await redis.stop()
+  console.log(`chaos totals ${JSON.stringify(totals)}`)
+})
 
 /** Park–Miller: the same seed draws the same build and the same faults. */
 function random(seed: number) {
@@ -107,7 +119,14 @@ it.each(SEEDS)('build with seed %i keeps every invariant', async (seed) => {
         signal: null,
       })
     }
-    checkInvariants(await readBuild(redis.url, build), suite, context)
+    const snapshot = await readBuild(redis.url, build)
+    checkInvariants(snapshot, suite, context)
+    totals.builds++
+    totals.entries += suite.length
+    for (const { fault } of faults) totals.faults[fault] = (totals.faults[fault] ?? 0) + 1
+    totals.expired += snapshot.progress.expired
+    totals.staleDropped += snapshot.progress.stale
+    totals.requeued += snapshot.progress.requeued
   } finally {
     for (const machine of machines) machine.child.kill('SIGKILL')
     redis.resume()
