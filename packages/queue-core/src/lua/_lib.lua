@@ -41,3 +41,12 @@ local function remember_reply(replies_key, caller, request_id, reply)
   refresh_ttl()
   return reply
 end
+
+-- A finish (ack or requeue) from a lease that is no longer current: logged as a dropped duplicate that never
+-- reaches the report, and answered 'stale'.
+local function refuse_stale(log, counters, replies, caller, request_id, record)
+  record.stale = true
+  redis.call('RPUSH', log, cjson.encode(record))
+  redis.call('HINCRBY', counters, 'stale', 1)
+  return remember_reply(replies, caller, request_id, cjson.encode({ status = 'stale' }))
+end

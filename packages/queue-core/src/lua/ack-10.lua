@@ -23,10 +23,7 @@ local record = { entry = entry, lease = tonumber(lease), worker = worker, outcom
 -- Only the current lease id may finish the entry: a stale holder's result (often a timeout-induced failure) must
 -- not win over the real holder's (ci-queue §7.4).
 if redis.call('HGET', lease_key, entry) ~= lease then
-  record.stale = true
-  redis.call('RPUSH', log, cjson.encode(record))
-  redis.call('HINCRBY', counters, 'stale', 1)
-  return remember_reply(replies, caller, request_id, cjson.encode({ status = 'stale' }))
+  return refuse_stale(log, counters, replies, caller, request_id, record)
 end
 
 redis.call('ZREM', deadline, entry)

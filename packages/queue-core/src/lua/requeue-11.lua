@@ -20,10 +20,7 @@ local record = { entry = entry, lease = tonumber(lease), worker = worker, outcom
 
 -- A stale holder must not requeue an entry that now belongs to someone else (ci-queue #12).
 if redis.call('HGET', lease_key, entry) ~= lease then
-  record.stale = true
-  redis.call('RPUSH', log, cjson.encode(record))
-  redis.call('HINCRBY', counters, 'stale', 1)
-  return remember_reply(replies, caller, request_id, cjson.encode({ status = 'stale' }))
+  return refuse_stale(log, counters, replies, caller, request_id, record)
 end
 if hget_number(requeues, entry) >= hget_number(meta, 'max_requeues')
     or hget_number(requeues, '__total__') >= hget_number(meta, 'requeue_budget') then
