@@ -92,7 +92,14 @@ export function pool({ jest, globalConfig, context, tests, emit }: ExecutorOptio
     return { worker, inFlight: 0, retired: false }
   }
   const end = (farm: Farm) => {
-    const ended = farm.worker.end().catch(() => {})
+    const ended = farm.worker.end().then(({ forceExited }) => {
+      // The default runner's warning, word for word: a leaking test keeps its worker alive past the run.
+      if (forceExited) {
+        console.error(
+          'A worker process has failed to exit gracefully and has been force exited. This is likely caused by tests leaking due to improper teardown. Try running with --detectOpenHandles to find leaks. Active timers can also cause this, ensure that .unref() was called on them.',
+        )
+      }
+    })
     ending.add(ended)
   }
   const workerContext = {
