@@ -130,8 +130,16 @@ export interface CliResult {
 
 /** Runs the built CLI as a child process (CI=true: plain progress lines, no colour). */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
+  return started(args, env, cwd).result
+}
+
+/** The CLI as a running child: `stderrSeen(text)` resolves once its stderr shows `text`. */
+export function started(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
+  let stderr = ''
+  const waiters: { text: string; resolve: () => void }[] = []
+  let child: ReturnType<typeof execFile>
+  const result = new Promise<CliResult>((resolve) => {
+    child = execFile(
       process.execPath,
       [CLI, ...args],
       {
@@ -139,12 +147,22 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): 
         env: { PATH: process.env.PATH, CI: 'true', NO_COLOR: '1', SHARDLESS_SUITE: SUITE, ...env },
         timeout: 50_000,
       },
-      (error, stdout, stderr) => {
+      (error, stdout, stderrText) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-        resolve({ code, stdout, stderr })
+        resolve({ code, stdout, stderr: stderrText })
       },
     )
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk
+      for (const waiter of waiters.filter((w) => stderr.includes(w.text))) waiter.resolve()
+    })
   })
+  const stderrSeen = (text: string) =>
+    new Promise<void>((resolve) => {
+      if (stderr.includes(text)) resolve()
+      else waiters.push({ text, resolve })
+    })
+  return { result, stderrSeen }
 }
 
 /** Deletes every key of a build (all suites), and the test suite's timing history its report recorded. */

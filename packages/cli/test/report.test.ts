@@ -14,6 +14,7 @@ import {
   populate,
   REDIS_URL,
   runBuild,
+  started,
 } from './helpers.js'
 
 const builds: string[] = []
@@ -179,6 +180,19 @@ describe('shardless report: verdicts and exit codes', () => {
     expect(result.code).toBe(43)
     expect(result.stdout).toMatch(/timed out after \d+ s: 1 of 1 files have no result/)
     expect(result.stderr).toContain('0/1 files · 1 running · 0 queued · 1 machines alive')
+  })
+
+  it('exits 41 when the build state vanishes from Redis while it waits', async () => {
+    const build = track(newBuild())
+    await populate(build, [{ file: 'src/a.test.ts' }])
+    await ghostLease(build, 'ghost', 60_000)
+    const report = started(args(build, '--timeout', '20'))
+    // Once it has seen the populated queue, the keys vanish (Redis restarted without persistence, evicted).
+    await report.stderrSeen('0/1 files')
+    await cleanup(build)
+    const result = await report.result
+    expect(result.code).toBe(41)
+    expect(result.stderr).toContain('queue state lost')
   })
 
   it('exits 40 for a build that was never populated, and names the suites this build id does have', async () => {
