@@ -42,6 +42,7 @@ export interface Machine {
 export class Build {
   readonly build = `test-${randomUUID()}`
   readonly suite = `jest-e2e-${randomUUID()}`
+  readonly #running = new Set<ChildProcess>()
 
   constructor(
     private readonly jestBin: string,
@@ -90,8 +91,12 @@ export class Build {
       stderr += chunk
       seen()
     })
+    this.#running.add(child)
     const exited = new Promise<Exit>((resolve) =>
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+      child.on('close', (code, signal) => {
+        this.#running.delete(child)
+        resolve({ code, signal, stdout, stderr })
+      }),
     )
     return {
       child,
@@ -133,7 +138,15 @@ export class Build {
     }
   }
 
+  /** Kills machines a failed or timed-out test left running, then deletes the build's keys. */
   async cleanup(): Promise<void> {
+    for (const child of this.#running) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // Already gone between its exit and the close of its pipes.
+      }
+    }
     const redis = createRedisClient(REDIS_URL)
     try {
       const keys = await redis.keys(`shardless:{${this.build}}:*`)
