@@ -22,6 +22,8 @@ export class Results {
       emit: Emit
       globalConfig: Config.GlobalConfig
       cancel: (reason: string) => Promise<unknown>
+      /** Hands this machine's other in-flight files back: Jest exits mid-run once it sees a --bail failure. */
+      handBack: () => Promise<unknown>
       log: (line: string) => void
     },
   ) {}
@@ -49,6 +51,7 @@ export class Results {
         const { bail } = this.options.globalConfig
         if (event.outcome === 'failed' && bail > 0 && ++this.#failures >= bail) {
           await this.options.cancel(`--bail=${bail} reached`)
+          await this.options.handBack()
         }
         if (ran.error) await this.options.emit('test-file-failure', [test, ran.error])
         else await this.options.emit('test-file-success', [test, ran.result])

@@ -5,6 +5,7 @@ import {
   drain,
   ExitCode,
   encodePayload,
+  type Lease,
   machineLine,
   openSession,
   type Progress,
@@ -109,13 +110,23 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   const executorOptions = { jest, ...input }
   const executor: Executor = serial ? inBand(executorOptions) : pool(executorOptions)
   const stop = stopOnSignals()
+  // stopOnSignals tells that a signal came, not which one: remember it, to end by that same signal.
+  let received: NodeJS.Signals = 'SIGTERM'
+  const remember = (signal: NodeJS.Signals) => {
+    received = signal
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, remember)
   const stopped = new Promise<'stopped'>((resolve) =>
     stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
   )
+  // Leases between drain's start and finish events, for --bail's early exit.
+  const inFlight = new Map<number, Lease>()
   const results = new Results({
     emit: input.emit,
     globalConfig,
     cancel: (reason) => store.cancel(`${reason} on ${config.machine}`),
+    handBack: () =>
+      Promise.all([...inFlight.values()].map((lease) => store.release(lease).catch(() => false))),
     log,
   })
 
@@ -157,6 +168,8 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
       info: { framework: 'jest', version: jest.version },
       run: (context) => runFile(context.entry, context.lease),
       onEvent: (event) => {
+        if (event.type === 'start') inFlight.set(event.lease.lease, event.lease)
+        if (event.type === 'finish' || event.type === 'released') inFlight.delete(event.lease.lease)
         if (event.type === 'finish') results.onFinish(event)
       },
     })
@@ -165,13 +178,14 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   } finally {
     await executor.close()
     stop.dispose()
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, remember)
     await session.close()
   }
   const line = machineLine(config.machine, summary, progress)
   if (summary.stopped) {
     // The leases are back in the queue; now end the way the signal asked, without Jest's summary of a partial run.
     log(line)
-    process.kill(process.pid, 'SIGTERM')
+    process.kill(process.pid, received)
     return
   }
   const cancelled = summary.cancelled !== null
