@@ -7,6 +7,7 @@ import {
   drain,
   encodePayload,
   entryId,
+  type FilePayload,
   machineLine,
   openSession,
   type ResolvedConfig,
@@ -18,13 +19,14 @@ import {
 import type { Reporter, TestProject, TestSpecification, Vitest } from 'vitest/node'
 import { fileSetup } from './environment.js'
 import { errorMessage, errorText, fatal, forceExitCode } from './exit.js'
-import type { FileEnd } from './inner.js'
+import type { FileEnd, WorkerClass } from './inner.js'
 import { type FileFault, filePayload } from './payload.js'
 import { isQueuePool } from './pool.js'
 import type { RunFile } from './protocol.js'
 import { holdSignals } from './signals.js'
 import type { SlotHost } from './slot.js'
 import { SlotPool } from './slots.js'
+import { runTypecheck, TYPECHECK_COLD_BYTES, TYPECHECK_ENTRY } from './typecheck.js'
 
 export interface MachineOptions {
   /** A file running longer than this many times its expected duration is stopped (0: never). */
@@ -33,10 +35,10 @@ export interface MachineOptions {
   fileTimeoutMinMs: number
 }
 
-interface Execution {
-  end: FileEnd
-  durationMs: number
-  timedOut: boolean
+interface EntryRun {
+  payload: FilePayload
+  /** Whether another machine may retry a failure (a crashed worker), or it would only repeat there. */
+  requeue: boolean
 }
 
 /**
@@ -46,6 +48,8 @@ interface Execution {
 export class Machine implements SlotHost {
   readonly slots = new SlotPool()
   private readonly specs = new Map<string, TestSpecification>()
+  /** Type tests per project entry: run by the one machine that leases the entry. */
+  private readonly typechecks = new Map<string, TestSpecification[]>()
   private readonly weights = new Map<string, number>()
   /** Aborted at the end of Vitest's run: files still waiting for a slot go back to the queue. */
   private readonly ending = new AbortController()
@@ -58,6 +62,7 @@ export class Machine implements SlotHost {
     readonly vitest: Vitest,
     readonly config: ResolvedConfig,
     private readonly options: MachineOptions,
+    private readonly TypecheckWorker: WorkerClass,
   ) {}
 
   /** The reporter Vitest awaits before its Pool starts (populate) and after its run (the machine line). */
@@ -84,15 +89,22 @@ export class Machine implements SlotHost {
     if (this.running) return
     const root = this.vitest.config.root
     for (const spec of specs) {
-      // Typecheck and browser specs never reach a custom pool; they run outside the queue.
-      if (!isQueuePool(spec.pool)) continue
-      this.specs.set(entryId(spec.project.name, relative(root, spec.moduleId)), spec)
+      if (isQueuePool(spec.pool)) {
+        this.specs.set(entryId(spec.project.name, relative(root, spec.moduleId)), spec)
+      } else if (spec.pool === 'typescript') {
+        const id = entryId(spec.project.name, TYPECHECK_ENTRY)
+        this.typechecks.set(id, [...(this.typechecks.get(id) ?? []), spec])
+      }
+      // Browser specs run outside the queue, on every machine.
     }
-    if (this.specs.size === 0) {
+    if (this.specs.size + this.typechecks.size === 0) {
       this.slots.close()
       return
     }
-    const files = [...this.specs].map(([id, spec]) => ({ id, bytes: statSync(spec.moduleId).size }))
+    const files = [
+      ...[...this.specs].map(([id, spec]) => ({ id, bytes: statSync(spec.moduleId).size })),
+      ...[...this.typechecks.keys()].map((id) => ({ id, bytes: TYPECHECK_COLD_BYTES })),
+    ]
     try {
       this.session = await openSession({ config: this.config, files, log: (line) => this.log(line) })
     } catch (error) {
@@ -146,12 +158,10 @@ export class Machine implements SlotHost {
   /** Fallback (Redis unreachable): this machine's static share, no acks. */
   private async runShare(entries: string[]) {
     const pending = [...entries]
-    const stop = this.ending.signal
     let busyMs = 0
     const worker = async () => {
       for (let id = pending.shift(); id !== undefined; id = pending.shift()) {
-        const spec = this.specs.get(id)
-        if (spec) busyMs += (await this.execute(id, spec, stop)).durationMs
+        busyMs += (await this.runEntry(id, this.ending.signal)).payload.durationMs
       }
     }
     await Promise.all(Array.from({ length: this.concurrency() }, worker))
@@ -159,37 +169,95 @@ export class Machine implements SlotHost {
   }
 
   private async runLeased(context: RunContext, stop: AbortSignal): Promise<RunResult> {
-    const spec = this.specs.get(context.entry)
-    if (!spec) {
-      throw new ShardlessError(
-        'SHARDLESS_UNKNOWN_ENTRY',
-        `shardless: the queue handed ${displayEntry(context.entry)} to ${this.config.machine}, which has no such test file; it goes back to the queue.`,
-      )
+    const { payload, requeue } = await this.runEntry(context.entry, stop)
+    return {
+      outcome: payload.outcome,
+      durationMs: payload.durationMs,
+      payload: encodePayload(payload),
+      requeue,
     }
+  }
+
+  private runEntry(id: string, stop: AbortSignal): Promise<EntryRun> {
+    const spec = this.specs.get(id)
+    if (spec) return this.runFile(id, spec, stop)
+    const typecheck = this.typechecks.get(id)
+    if (typecheck) return this.runTypecheck(typecheck)
+    throw new ShardlessError(
+      'SHARDLESS_UNKNOWN_ENTRY',
+      `shardless: the queue handed ${displayEntry(id)} to ${this.config.machine}, which has no such test file; it goes back to the queue.`,
+    )
+  }
+
+  /** Runs one file in a slot of its project, under the watchdog. */
+  private async runFile(id: string, spec: TestSpecification, stop: AbortSignal): Promise<EntryRun> {
     const file = relative(this.vitest.config.root, spec.moduleId).replaceAll('\\', '/')
-    const { end, durationMs, timedOut } = await this.execute(context.entry, spec, stop)
-    const fault = this.fault(end, file, durationMs, timedOut)
-    if (fault && !stop.aborted)
+    const slot = await this.slots.acquire(spec.project, stop)
+    const watchdog = new AbortController()
+    const limit = this.timeoutMs(id)
+    const timer = limit ? setTimeout(() => watchdog.abort(), limit) : null
+    const started = performance.now()
+    let end: FileEnd
+    try {
+      const { environment, tags } = fileSetup(
+        readFileSync(spec.moduleId, 'utf8'),
+        spec.project.config.environment,
+      )
+      const runFile: RunFile = {
+        filepath: spec.moduleId,
+        fileTags: tags,
+        testLocations: spec.testLines,
+        testNamePattern: spec.testNamePattern,
+        testIds: spec.testIds,
+        testTagsFilter: spec.testTagsFilter,
+      }
+      end = await slot.runFile(runFile, environment, AbortSignal.any([stop, watchdog.signal])).catch(
+        (error: unknown): FileEnd => ({
+          kind: 'crashed',
+          reason: `the worker failed to start (${errorText(error)})`,
+        }),
+      )
+    } finally {
+      if (timer) clearTimeout(timer)
+      this.slots.offer(slot)
+    }
+    const durationMs = Math.round(performance.now() - started)
+    const fault = this.fault(end, file, durationMs, watchdog.signal.aborted)
+    if (fault && !stop.aborted) {
       this.reportError(
         Object.assign(new Error(fault.message), { stack: fault.stack ?? '' }),
         'Shardless Error',
       )
+    }
     const payload = filePayload({
       version: this.vitest.version,
       project: spec.project.name,
       file,
       durationMs,
-      module: spec.testModule,
+      modules: [{ module: spec.testModule }],
       ...(fault ? { fault } : {}),
     })
     // A worker that crashed or would not start may be this machine's fault: another machine retries the file
     // (within the budgets). A test failure or a hang would only repeat there.
-    return {
-      outcome: payload.outcome,
-      durationMs,
-      payload: encodePayload(payload),
-      requeue: end.kind === 'crashed',
-    }
+    return { payload, requeue: end.kind === 'crashed' }
+  }
+
+  private async runTypecheck(specs: TestSpecification[]): Promise<EntryRun> {
+    const started = performance.now()
+    const end = await runTypecheck(this.TypecheckWorker, specs[0]!.project, specs)
+    if (end.kind === 'finished' && end.error) this.reportError(end.error, 'Typecheck Error')
+    const root = this.vitest.config.root
+    const payload = filePayload({
+      version: this.vitest.version,
+      project: specs[0]!.project.name,
+      file: TYPECHECK_ENTRY,
+      durationMs: Math.round(performance.now() - started),
+      modules: specs.map((spec) => ({
+        module: spec.testModule,
+        file: relative(root, spec.moduleId).replaceAll('\\', '/'),
+      })),
+    })
+    return { payload, requeue: false }
   }
 
   private fault(end: FileEnd, file: string, durationMs: number, timedOut: boolean): FileFault | undefined {
@@ -205,39 +273,6 @@ export class Machine implements SlotHost {
     return undefined
   }
 
-  /** Runs one file in a slot of its project, under the watchdog. */
-  private async execute(id: string, spec: TestSpecification, stop: AbortSignal): Promise<Execution> {
-    const slot = await this.slots.acquire(spec.project, stop)
-    const watchdog = new AbortController()
-    const limit = this.timeoutMs(id)
-    const timer = limit ? setTimeout(() => watchdog.abort(), limit) : null
-    const started = performance.now()
-    try {
-      const { environment, tags } = fileSetup(
-        readFileSync(spec.moduleId, 'utf8'),
-        spec.project.config.environment,
-      )
-      const file: RunFile = {
-        filepath: spec.moduleId,
-        fileTags: tags,
-        testLocations: spec.testLines,
-        testNamePattern: spec.testNamePattern,
-        testIds: spec.testIds,
-        testTagsFilter: spec.testTagsFilter,
-      }
-      const end = await slot.runFile(file, environment, AbortSignal.any([stop, watchdog.signal])).catch(
-        (error: unknown): FileEnd => ({
-          kind: 'crashed',
-          reason: `the worker failed to start (${errorText(error)})`,
-        }),
-      )
-      return { end, durationMs: Math.round(performance.now() - started), timedOut: watchdog.signal.aborted }
-    } finally {
-      if (timer) clearTimeout(timer)
-      this.slots.offer(slot)
-    }
-  }
-
   private timeoutMs(id: string): number {
     const { fileTimeoutFactor, fileTimeoutMinMs } = this.options
     if (!fileTimeoutFactor) return 0
@@ -249,6 +284,7 @@ export class Machine implements SlotHost {
     const projects = new Set<TestProject>([...this.specs.values()].map((spec) => spec.project))
     const fallback = this.vitest.config.maxWorkers || Math.max(availableParallelism() - 1, 1)
     const max = Math.max(...[...projects].map((project) => project.config.maxWorkers || fallback))
-    return Math.max(1, Math.min(max, this.specs.size))
+    // One more for a typecheck run: tsc is its own process, it does not take a Pool slot.
+    return Math.max(1, Math.min(max, this.specs.size)) + (this.typechecks.size ? 1 : 0)
   }
 }

@@ -7,30 +7,47 @@ export interface FileFault {
   stack?: string
 }
 
+/** One file's Vitest results; `file` prefixes its test names when an entry spans several files (typecheck). */
+export interface ModuleRun {
+  module: TestModule | undefined
+  file?: string
+}
+
 /**
- * The ack payload of one file run: Vitest's TestModule in queue-core's framework-neutral shape, plus the file
- * task as plain JSON (`raw`) so the report step can rebuild the build even if this machine dies before its blob.
+ * The ack payload of one entry run: Vitest's TestModules in queue-core's framework-neutral shape, plus the file
+ * tasks as plain JSON (`raw`) so the report step can rebuild the build even if this machine dies before its blob.
  */
 export function filePayload(options: {
   version: string
   project: string
   file: string
   durationMs: number
-  module: TestModule | undefined
+  modules: ModuleRun[]
   fault?: FileFault
 }): FilePayload {
-  const { module, fault } = options
-  const tests = module ? [...module.children.allTests()].map(testResult) : []
-  const state = module?.state()
-  const outcome =
-    !fault && state === 'passed' ? 'passed' : !fault && state === 'skipped' ? 'skipped' : 'failed'
-  const moduleError = module?.errors()[0]
+  const { modules, fault } = options
+  const tests = modules.flatMap(({ module, file }) =>
+    module ? [...module.children.allTests()].map((test) => testResult(test, file)) : [],
+  )
+  const states = modules.map(({ module }) => module?.state())
+  const outcome = fault
+    ? 'failed'
+    : states.every((state) => state === 'skipped')
+      ? 'skipped'
+      : states.every((state) => state === 'passed' || state === 'skipped')
+        ? 'passed'
+        : 'failed'
+  const moduleError = modules.map(({ module }) => module?.errors()[0]).find((error) => error !== undefined)
+  const unfinished = states.find((state) => state !== 'passed' && state !== 'skipped' && state !== 'failed')
   const error =
     fault ??
     (moduleError ? { message: moduleError.message, stack: moduleError.stack } : undefined) ??
     (outcome === 'failed' && !tests.some((t) => t.status === 'failed')
-      ? { message: `the file did not finish (Vitest state: ${state ?? 'not collected'})` }
+      ? { message: `the file did not finish (Vitest state: ${unfinished ?? 'not collected'})` }
       : undefined)
+  const tasks = modules.flatMap(({ module }) =>
+    module ? [plainTask((module as unknown as { task: unknown }).task)] : [],
+  )
   return {
     v: 1,
     framework: 'vitest',
@@ -41,11 +58,11 @@ export function filePayload(options: {
     durationMs: options.durationMs,
     tests,
     ...(error ? { error } : {}),
-    ...(module ? { raw: plainTask((module as unknown as { task: unknown }).task) } : {}),
+    ...(tasks.length ? { raw: tasks.length === 1 ? tasks[0] : tasks } : {}),
   }
 }
 
-function testResult(test: TestCase): TestCaseResult {
+function testResult(test: TestCase, file: string | undefined): TestCaseResult {
   const result = test.result()
   const diagnostic = test.diagnostic()
   const status =
@@ -55,7 +72,7 @@ function testResult(test: TestCase): TestCaseResult {
         ? result.state
         : 'skipped'
   return {
-    name: test.fullName,
+    name: file ? `${file} > ${test.fullName}` : test.fullName,
     status,
     durationMs: Math.round(diagnostic?.duration ?? 0),
     failureMessages: (result.errors ?? []).map((e) => e.stack || e.message),

@@ -31,8 +31,19 @@ const EXTRA: Record<keyof Extra, OptionSpec> = {
  */
 export function shardless(options?: ShardlessVitestOptions) {
   const machines = new WeakMap<Vitest, Promise<Machine | null>>()
-  return {
+  const plugin = {
     name: 'shardless',
+    /**
+     * Inline projects without `extends: true` do not inherit the root's plugins, and Vitest asks only projects'
+     * plugins to configure it: without this, a config with only such projects would never turn shardless on.
+     */
+    config(config: { test?: { projects?: unknown[] } }) {
+      for (const project of config.test?.projects ?? []) {
+        if (typeof project !== 'object' || project === null) continue
+        const inline = project as { extends?: unknown; plugins?: unknown[] }
+        if (!inline.extends) inline.plugins = [...(inline.plugins ?? []), plugin]
+      }
+    },
     async configureVitest({ vitest, project }: { vitest: Vitest; project: TestProject }) {
       let machine = machines.get(vitest)
       if (!machine) {
@@ -42,18 +53,22 @@ export function shardless(options?: ShardlessVitestOptions) {
       const ready = await machine.catch(fatal)
       if (!ready) return
       const node = await vitestNode(vitest)
+      const workers = {
+        forks: node.ForksPoolWorker,
+        threads: node.ThreadsPoolWorker,
+        vmForks: node.VmForksPoolWorker,
+        vmThreads: node.VmThreadsPoolWorker,
+      }
       try {
-        adoptProject(project, ready, {
-          forks: node.ForksPoolWorker,
-          threads: node.ThreadsPoolWorker,
-          vmForks: node.VmForksPoolWorker,
-          vmThreads: node.VmThreadsPoolWorker,
-        })
+        // Every project, also inline ones that do not inherit this plugin: one left out would run all its files
+        // on every machine.
+        for (const each of new Set([project, ...vitest.projects])) adoptProject(each, ready, workers)
       } catch (error) {
         fatal(error)
       }
     },
   }
+  return plugin
 }
 
 async function setUp(vitest: Vitest, options: ShardlessVitestOptions | undefined): Promise<Machine | null> {
@@ -80,10 +95,17 @@ async function setUp(vitest: Vitest, options: ShardlessVitestOptions | undefined
   }
   checkNode(vitest.version)
   const { extra } = resolution
-  const machine = new Machine(vitest, resolution.config, {
-    fileTimeoutFactor: extra.fileTimeoutFactor ?? 10,
-    fileTimeoutMinMs: extra.fileTimeoutMinMs ?? 300_000,
-  })
+  const node = await vitestNode(vitest)
+  const machine = new Machine(
+    vitest,
+    resolution.config,
+    {
+      fileTimeoutFactor: extra.fileTimeoutFactor ?? 10,
+      fileTimeoutMinMs: extra.fileTimeoutMinMs ?? 300_000,
+    },
+    node.TypecheckPoolWorker,
+  )
+  withoutTypecheck(config)
   // A machine may get no file at all when the others were faster.
   config.passWithNoTests = true
   // Each machine covers a part of the code: thresholds only mean something on the merged coverage.
@@ -91,6 +113,20 @@ async function setUp(vitest: Vitest, options: ShardlessVitestOptions | undefined
   uniqueBlob(vitest, resolution.config.machine, extra.blobDir)
   config.reporters.push(machine.reporter() as never)
   return machine
+}
+
+/**
+ * Type tests are a queue entry run by the machine that leases it; Vitest's own Pool must not run them again on
+ * every machine. Its sequencer's `sort` decides what the Pool gets (4.x and 5.x alike), so it drops them there.
+ */
+function withoutTypecheck(config: Vitest['config']) {
+  const Sequencer = config.sequence.sequencer
+  config.sequence.sequencer = function ShardlessSequencer(vitest: Vitest) {
+    const sequencer = new Sequencer(vitest)
+    const sort = sequencer.sort.bind(sequencer)
+    sequencer.sort = async (files) => (await sort(files)).filter((spec) => spec.pool !== 'typescript')
+    return sequencer
+  } as unknown as typeof Sequencer
 }
 
 /** Every machine writing `blob.json` would overwrite the others' in a shared artifact directory. */

@@ -26,8 +26,11 @@ export function defineCases(options: CaseOptions) {
     cleanups.push(() => build.cleanup())
     return build
   }
-  const newFixture = (extraFiles?: Record<string, string>) => {
-    const dir = fixture(options.packageDir, extraFiles)
+  const newFixture = (extraFiles?: Record<string, string>, example?: string) => {
+    const dir = fixture(options.packageDir, {
+      ...(extraFiles ? { extraFiles } : {}),
+      ...(example ? { example } : {}),
+    })
     cleanups.push(() => removeFixture(dir))
     return dir
   }
@@ -94,6 +97,30 @@ export function defineCases(options: CaseOptions) {
       expect(new Set([...r1.files, ...r2.files, ...dead.files])).toEqual(new Set(EXAMPLE_FILES))
       expect(snapshot.log.some((record) => record.outcome === 'expired' && record.worker === 'm3')).toBe(true)
     })
+  })
+
+  it('inline projects share one queue, and their type tests run on exactly one machine', async () => {
+    const build = newBuild()
+    const dir = newFixture(undefined, 'vitest-projects')
+    const results = await Promise.all(['m1', 'm2'].map((name) => machine({ dir, env: build.env(name) }).done))
+    for (const result of results) expect(result.code, result.stdout + result.stderr).toBe(0)
+
+    const ran = results.flatMap((r) => r.files).sort()
+    expect(ran).toHaveLength(11)
+    expect(new Set(ran).size).toBe(11)
+    expect(ran.filter((file) => file.startsWith('types '))).toEqual(['types types/cart.test-d.ts'])
+    expect(ran.filter((file) => file.startsWith('dom '))).toHaveLength(4)
+
+    const snapshot = await build.snapshot()
+    expect(snapshot.progress).toMatchObject({ total: 11, done: 11, passed: 11 })
+    const typecheck = payloadOf(
+      snapshot,
+      Object.keys(snapshot.outcomes).find((id) => id.endsWith('#typecheck')),
+    )
+    expect(typecheck).toMatchObject({ project: 'types', file: '#typecheck', outcome: 'passed' })
+    expect(typecheck.tests.map((test) => test.name)).toContain(
+      'types/cart.test-d.ts > total takes lines and returns cents',
+    )
   })
 
   it('SIGTERM hands the files in flight back to the queue at once', async () => {

@@ -7,23 +7,32 @@ import { fileURLToPath } from 'node:url'
 import { type BuildSnapshot, createRedisClient, RedisStore, timingsKey } from '@shardless/queue-core'
 
 export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const EXAMPLE = fileURLToPath(new URL('../../../examples/vitest-basic', import.meta.url))
+const EXAMPLES = fileURLToPath(new URL('../../../examples', import.meta.url))
 
-/** The example's test files, root-relative, as Vitest prints them. */
-export const EXAMPLE_FILES = readdirSync(join(EXAMPLE, 'tests'))
+/** examples/vitest-basic's test files, root-relative, as Vitest prints them. */
+export const EXAMPLE_FILES = readdirSync(join(EXAMPLES, 'vitest-basic', 'tests'))
   .filter((name) => name.endsWith('.test.ts'))
   .map((name) => `tests/${name}`)
   .sort()
 
 /**
- * A copy of examples/vitest-basic under `packageDir`, so `vitest` and `vitest/config` resolve to that package's
- * Vitest (4.1 here, 5.x in test/vitest5). `extraFiles` makes one machine's checkout differ.
+ * A copy of an example under `packageDir`, so `vitest` and `vitest/config` resolve to that package's Vitest
+ * (4.1 here, 5.x in test/vitest5). `extraFiles` makes one machine's checkout differ.
  */
-export function fixture(packageDir: string, extraFiles: Record<string, string> = {}): string {
+export function fixture(
+  packageDir: string,
+  {
+    example = 'vitest-basic',
+    extraFiles = {},
+  }: { example?: string; extraFiles?: Record<string, string> } = {},
+): string {
   const dir = join(packageDir, '.fixtures', randomUUID())
+  const source = join(EXAMPLES, example)
   mkdirSync(dir, { recursive: true })
-  cpSync(join(EXAMPLE, 'tests'), join(dir, 'tests'), { recursive: true })
-  cpSync(join(EXAMPLE, 'vitest.config.ts'), join(dir, 'vitest.config.ts'))
+  for (const name of readdirSync(source)) {
+    if (name !== 'node_modules' && name !== 'package.json')
+      cpSync(join(source, name), join(dir, name), { recursive: true })
+  }
   writeFileSync(
     join(dir, 'package.json'),
     '{ "name": "vitest-e2e-fixture", "private": true, "type": "module" }\n',
@@ -133,9 +142,14 @@ export class Machine {
   }
 }
 
-/** Files in Vitest's per-file result lines: `✓ tests/a.test.ts (2 tests) 120ms`, `❯`/`×` when failed. */
+/**
+ * Files in Vitest's per-file result lines, `project file` when projects are named:
+ * `✓ tests/a.test.ts (2 tests) 120ms`, `❯`/`×` when failed, `✓ |types|  TS  types/a.test-d.ts (3 tests)`.
+ */
 export function filesRun(stdout: string): string[] {
-  return [...stdout.matchAll(/^\s*[✓❯×↓]\s+(tests\/\S+\.test\.ts)\b/gmu)].map((match) => match[1]!).sort()
+  return [...stdout.matchAll(/^\s*[✓❯×↓]\s+(?:\|(\S+)\|\s+(?:TS\s+)?)?(\S+\.test(?:-d)?\.ts)\b/gmu)]
+    .map(([, project, file]) => (project ? `${project} ${file}` : file!))
+    .sort()
 }
 
 function busySeconds(stdout: string): number | null {
