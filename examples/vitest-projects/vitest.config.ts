@@ -8,7 +8,9 @@ export default defineConfig({
       { test: { name: 'unit', include: ['unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'dom', include: ['dom/**/*.test.ts'], environment: 'happy-dom' } },
       // Type tests: one tsc run, on exactly one machine of the build.
-      { test: { name: 'types', typecheck: { enabled: true, only: true, include: ['types/**/*.test-d.ts'] } } },
+      {
+        test: { name: 'types', typecheck: { enabled: true, only: true, include: ['types/**/*.test-d.ts'] } },
+      },
     ],
   },
 })
