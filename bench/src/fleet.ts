@@ -29,6 +29,8 @@ export interface MachineRun {
   lastEndMs: number
   /** When the process said it was done (queue mode: the queue was drained), ms since the common start. */
   doneMs: number | null
+  /** Queue mode: when openSession returned (connected; populated or found the queue), ms since the common start. */
+  joinedMs: number | null
   /** When the benchmark SIGKILLed it, ms since the common start. */
   killedMs: number | null
 }
@@ -56,7 +58,14 @@ export async function runFleet(
   watch?: (machine: string, event: MachineEvent, control: FleetControl) => void,
 ): Promise<FleetRun> {
   const runs = machines.map(
-    (m): MachineRun => ({ name: m.name, files: [], lastEndMs: 0, doneMs: null, killedMs: null }),
+    (m): MachineRun => ({
+      name: m.name,
+      files: [],
+      lastEndMs: 0,
+      doneMs: null,
+      joinedMs: null,
+      killedMs: null,
+    }),
   )
   const children: ChildProcess[] = []
   let t0 = 0
@@ -95,6 +104,8 @@ export async function runFleet(
             const file = run.files.findLast((f) => f.file === event.file && f.endMs === null)
             if (file) file.endMs = event.at - t0
             run.lastEndMs = Math.max(run.lastEndMs, event.at - t0)
+          } else if (event.e === 'joined') {
+            run.joinedMs = event.at - t0
           } else if (event.e === 'done') {
             run.doneMs = event.at - t0
           } else {
@@ -119,10 +130,11 @@ export async function runFleet(
   }
 }
 
-export function timeline(label: string, run: FleetRun): Timeline {
+export function timeline(label: string, run: FleetRun, lowerBoundMs?: number): Timeline {
   return {
     label,
     makespanMs: run.makespanMs,
+    lowerBoundMs,
     machines: run.machines.map((m) => ({
       name: m.name,
       killedMs: m.killedMs,

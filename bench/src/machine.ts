@@ -13,7 +13,11 @@ export interface MachineSpec {
   list?: string[]
 }
 
-export type MachineEvent = FileEvent | { e: 'done'; at: number } | { e: 'error'; message: string }
+export type MachineEvent =
+  | FileEvent
+  | { e: 'joined'; at: number }
+  | { e: 'done'; at: number }
+  | { e: 'error'; message: string }
 
 const spec = JSON.parse(process.env.BENCH_MACHINE ?? '{}') as MachineSpec
 const say = (event: MachineEvent | 'ready') =>
@@ -28,7 +32,12 @@ const go = await new Promise<boolean>((resolve) => {
 })
 lines.close()
 if (go) {
-  const machine = { files: spec.files, slots: spec.slots, onFile: say }
+  const machine = {
+    files: spec.files,
+    slots: spec.slots,
+    onFile: say,
+    onJoined: (at: number) => say({ e: 'joined', at }),
+  }
   try {
     await (spec.mode === 'queue' ? runQueue(machine, process.env) : runStatic(machine, spec.list ?? []))
     say({ e: 'done', at: preciseNow() })

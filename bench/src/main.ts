@@ -1,17 +1,25 @@
+import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { frameworks } from './frameworks.js'
 import { makespan } from './makespan.js'
+import { overhead } from './overhead.js'
 import { protocol } from './protocol.js'
 import { recovery } from './recovery.js'
-import { REDIS_URL } from './redis.js'
+import { REDIS_URL, rawClient, redisVersion } from './redis.js'
+import { writeResults } from './results.js'
 import { scaling } from './scaling.js'
 import type { BenchOptions, Section } from './section.js'
 import { textTable } from './table.js'
 
-const SCENARIOS: Record<string, (options: BenchOptions) => Promise<Section>> = {
-  protocol,
-  makespan,
-  recovery,
-  scaling,
-}
+/** Every scenario, in the order they run; `quick` ones also run in `npm run bench:quick`. */
+const SCENARIOS: { id: string; quick: boolean; run: (options: BenchOptions) => Promise<Section> }[] = [
+  { id: 'protocol', quick: true, run: protocol },
+  { id: 'makespan', quick: true, run: makespan },
+  { id: 'recovery', quick: true, run: recovery },
+  { id: 'scaling', quick: true, run: scaling },
+  { id: 'frameworks', quick: false, run: frameworks },
+  { id: 'overhead', quick: false, run: overhead },
+]
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -19,13 +27,39 @@ const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',')
+const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id))
+if (unknown?.length) {
+  process.stderr.write(
+    `bench: unknown scenario ${unknown.join(', ')} in --only; choose from ${SCENARIOS.map((s) => s.id).join(', ')}.\n`,
+  )
+  process.exit(2)
+}
 const options: BenchOptions = { quick, redisUrl: REDIS_URL }
+const client = rawClient(REDIS_URL)
+const facts = {
+  quick,
+  startedAt: new Date(),
+  durationMs: 0,
+  redisVersion: await redisVersion(client),
+  loadBefore: loadavg(),
+  loadAfter: [] as number[],
+}
+client.disconnect()
 
-for (const [id, scenario] of Object.entries(SCENARIOS)) {
-  if (only && !only.includes(id)) continue
-  process.stdout.write(`\n== ${id} ==\n`)
-  const section = await scenario(options)
+const sections: Section[] = []
+for (const scenario of SCENARIOS) {
+  if (only ? !only.includes(scenario.id) : quick && !scenario.quick) continue
+  process.stdout.write(`\n== ${scenario.id} ==\n`)
+  const section = await scenario.run(options)
+  sections.push(section)
   process.stdout.write(`${section.title}\n${textTable(section.table)}\n`)
   for (const note of section.notes) process.stdout.write(`note: ${note}\n`)
-  process.stdout.write(`${JSON.stringify({ scenario: id, quick, ...section.json })}\n`)
+  process.stdout.write(`${JSON.stringify({ scenario: scenario.id, quick, ...section.json })}\n`)
+}
+facts.durationMs = Date.now() - facts.startedAt.getTime()
+facts.loadAfter = loadavg()
+// A partial run (--only) prints its tables but leaves the committed RESULTS.md alone.
+if (!only) {
+  writeResults(fileURLToPath(new URL('..', import.meta.url)), sections, facts)
+  process.stdout.write('\nwrote bench/RESULTS.md and bench/timelines.svg\n')
 }

@@ -12,6 +12,15 @@ export const SUITE_SEED = 6
 /** The machine count whose timelines go into the chart. */
 const CHARTED = 4
 
+/** The latest of one per-machine moment, or '–' where machines have no such moment (static runs never join). */
+function slowest(
+  run: FleetRun,
+  moment: (machine: FleetRun['machines'][number]) => number | null,
+): number | string {
+  const values = run.machines.map(moment).filter((v): v is number => v !== null)
+  return values.length ? round(Math.max(...values)) : '–'
+}
+
 export type Strategy = 'vitest --shard' | 'jest --shard' | 'static LPT' | 'shardless cold' | 'shardless warm'
 
 /** Queue-mode machines: the SHARDLESS_* environment every adapter reads, one build for the whole fleet. */
@@ -76,6 +85,7 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
   const timelines: Timeline[] = []
   const builds: string[] = []
   const suites: string[] = []
+  const warm: { count: number; run: FleetRun; lb: number; longest: number }[] = []
   const admin = rawClient(redisUrl)
   try {
     for (const count of counts) {
@@ -105,6 +115,7 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
         ['shardless cold', cold],
         ['shardless warm', await queueRun('warm')],
       ]
+      warm.push({ count, run: runs[4]![1], lb, longest: Math.max(...suite.map((f) => f.ms)) })
       for (const [strategy, run] of runs) {
         rows.push([
           count,
@@ -114,7 +125,8 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
           `${round((run.spreadMs / run.makespanMs) * 100, 1)} %`,
           round(lb / 1000, 2),
           round(run.makespanMs / lb, 3),
-          round(Math.max(...run.machines.map((m) => m.files[0]?.startMs ?? 0))),
+          slowest(run, (m) => m.joinedMs),
+          slowest(run, (m) => m.files[0]?.startMs ?? null),
         ])
         results.push({
           machines: count,
@@ -124,10 +136,11 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
           lowerBoundMs: round(lb),
           ratioToLb: round(run.makespanMs / lb, 3),
           machineFinishMs: run.machines.map((m) => round(m.lastEndMs)),
+          joinedMs: run.machines.map((m) => (m.joinedMs === null ? null : round(m.joinedMs))),
           firstStartMs: run.machines.map((m) => round(m.files[0]?.startMs ?? 0)),
         })
         if (count === CHARTED && strategy !== 'jest --shard' && strategy !== 'shardless cold') {
-          timelines.push(timeline(`${strategy} (${count} machines × ${SLOTS} slots)`, run))
+          timelines.push(timeline(`${strategy} (${count} machines × ${SLOTS} slots)`, run, lb))
         }
       }
     }
@@ -139,13 +152,35 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
   return {
     id: 'makespan',
     title: 'Makespan vs static shards (queue level, sleep files)',
-    method: `A generated suite of ${suite.length} files (seed ${SUITE_SEED}): log-normal durations (σ 0.7) plus 3 outliers 6× a typical file, scaled to Σ ${totalMs / 1000} s; this build's durations are redrawn around those (σ 0.25 per file), so the timing history (a previous build, another draw, recorded with store.recordTimings) is close but not exact. This build: p5→p95 ${round(sorted[Math.floor(sorted.length * 0.05)]!)}→${round(sorted[Math.floor(sorted.length * 0.95)]!)} ms, longest ${sorted.at(-1)} ms, Σ ${round(sum(sorted) / 1000, 1)} s. Each file is a sleep. N machine processes × ${SLOTS} slots start together once all of them have booted. The \`--shard\` rows reproduce Vitest 4.1's and Jest 30's own split (sha1 of the path — Vitest hashes \`/tests/…\`, Jest \`tests/…\` — cut into contiguous slices; larger files first inside a shard, as both sort without a results cache); static LPT is lptSplit over the timing history; shardless machines run resolveConfig → openSession → drain against Redis (cold: weights from file size only; warm: the timing history). Makespan = end of the last file; spread = latest − earliest machine finish; LB = max(Σd ÷ (N × ${SLOTS}), longest file) of this build's durations; last first-start = when the slowest machine began its first file (startup: connect, populate or wait for the populated queue).`,
+    method: `A generated suite of ${suite.length} files (seed ${SUITE_SEED}): log-normal durations (σ 0.7) plus 3 outliers 6× a typical file, scaled to Σ ${totalMs / 1000} s; this build's durations are redrawn around those (σ 0.25 per file), so the timing history (a previous build, another draw, recorded with store.recordTimings) is close but not exact. This build: p5→p95 ${round(sorted[Math.floor(sorted.length * 0.05)]!)}→${round(sorted[Math.floor(sorted.length * 0.95)]!)} ms, longest ${sorted.at(-1)} ms, Σ ${round(sum(sorted) / 1000, 1)} s. Each file is a sleep. N machine processes × ${SLOTS} slots start together once all of them have booted. The \`--shard\` rows reproduce Vitest 4.1's and Jest 30's own split (sha1 of the path — Vitest hashes \`/tests/…\`, Jest \`tests/…\` — cut into contiguous slices; larger files first inside a shard, as both sort without a results cache); static LPT is lptSplit over the timing history; shardless machines run resolveConfig → openSession → drain against Redis (cold: weights from file size only; warm: the timing history). Makespan = end of the last file; spread = latest − earliest machine finish; LB = max(Σd ÷ (N × ${SLOTS}), longest file) of this build's durations; slowest join = when the last machine's openSession returned (connect, timing history, populate or wait for the populated queue); slowest 1st file = when the last machine started its first file.`,
     table: {
-      columns: ['N', 'strategy', 'makespan s', 'spread s', 'spread %', 'LB s', '÷ LB', 'last first-start ms'],
+      columns: [
+        'N',
+        'strategy',
+        'makespan s',
+        'spread s',
+        'spread %',
+        'LB s',
+        '÷ LB',
+        'slowest join ms',
+        'slowest 1st file ms',
+      ],
       rows,
     },
     json: { files: suite.length, totalMs, slots: SLOTS, results },
     notes: [],
     timelines,
+    targets: warm.flatMap(({ count, run, lb, longest }) => [
+      {
+        target: `N=${count}: shardless warm ≤ 1.05 × LB`,
+        measured: `${round(run.makespanMs / lb, 3)} × LB`,
+        met: run.makespanMs <= 1.05 * lb,
+      },
+      {
+        target: `N=${count}: spread ≤ 5 % of makespan or ≤ the longest file (${round(longest)} ms)`,
+        measured: `${round(run.spreadMs)} ms (${round((run.spreadMs / run.makespanMs) * 100, 1)} %)`,
+        met: run.spreadMs <= 0.05 * run.makespanMs || run.spreadMs <= longest,
+      },
+    ]),
   }
 }

@@ -11,6 +11,14 @@ export interface Section {
   json: Record<string, unknown>
   notes: string[]
   timelines?: Timeline[]
+  /** The targets this scenario measures, each with what this run got. */
+  targets?: Target[]
+}
+
+export interface Target {
+  target: string
+  measured: string
+  met: boolean
 }
 
 export interface BenchOptions {

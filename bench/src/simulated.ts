@@ -13,6 +13,8 @@ export interface SimulatedMachine {
   files: SleepFile[]
   slots: number
   onFile: (event: FileEvent) => void
+  /** Queue mode: called once openSession returned (connected, queue populated or found). */
+  onJoined?: (at: number) => void
 }
 
 function sleeper({ files, onFile }: SimulatedMachine) {
@@ -55,6 +57,7 @@ export async function runQueue(machine: SimulatedMachine, env: NodeJS.ProcessEnv
     files: machine.files.map(([path, , bytes]) => ({ id: entryId('', path), bytes })),
   })
   if (session.mode === 'fallback') throw new Error(`unexpected fallback: ${session.reason}`)
+  machine.onJoined?.(preciseNow())
   try {
     await drain({
       store: session.store,

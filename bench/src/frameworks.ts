@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+import { RedisStore, TIMING_ALPHA, timingSamples } from '@shardless/queue-core'
+import { command, type Framework, frameworkVersion, runMachines, writeProject } from './fixtures.js'
+import { SUITE_SEED } from './makespan.js'
+import { benchBuild, deleteKeys, rawClient } from './redis.js'
+import type { BenchOptions, Section } from './section.js'
+import { round } from './stats.js'
+import { generateSuite, lowerBound } from './suite.js'
+
+const SLOTS = 2
+
+/**
+ * Real `vitest run` and `jest` processes on a generated sleep suite: the framework's own `--shard=i/N` against
+ * the adapter draining one queue (cold history, then warm after recording the cold build's timings).
+ */
+export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Section> {
+  const totalMs = quick ? 20_000 : 60_000
+  const counts = quick ? [2] : [2, 4]
+  const suite = generateSuite({ files: 200, totalMs, seed: SUITE_SEED })
+  const files = suite.map((f) => ({ ...f, kind: 'sleep' as const }))
+  const rows: (string | number)[][] = []
+  const results: {
+    framework: Framework
+    machines: number
+    strategy: string
+    makespanMs: number
+    spreadMs: number
+    lowerBoundMs: number
+    ratioToLb: number
+    machineExitMs: number[]
+  }[] = []
+  const notes: string[] = []
+  const builds: string[] = []
+  const suites: string[] = []
+  const admin = rawClient(redisUrl)
+  try {
+    for (const framework of ['vitest', 'jest'] as Framework[]) {
+      const dir = writeProject(framework, 'sleep', files, true)
+      // One unmeasured run warms the transform caches, which every later run (static or queue) then shares.
+      await runMachines(dir, [{ args: command(framework, false, ['--shard=1/8']) }])
+      for (const count of counts) {
+        const lb = lowerBound(suite, count * SLOTS)
+        const suiteName = `bench-${framework}-${randomUUID().slice(0, 8)}`
+        suites.push(suiteName)
+        const queue = async (label: string) => {
+          const build = benchBuild(`${framework}-${label}${count}`)
+          builds.push(build)
+          const runs = await runMachines(
+            dir,
+            Array.from({ length: count }, (_, i) => ({
+              args: command(framework, true),
+              env: {
+                SHARDLESS_REDIS_URL: redisUrl,
+                SHARDLESS_BUILD: build,
+                SHARDLESS_SUITE: suiteName,
+                SHARDLESS_MACHINE: `m${i + 1}`,
+              },
+            })),
+          )
+          return { runs, build }
+        }
+        const record = async (build: string) => {
+          const store = new RedisStore({ url: redisUrl, build, suite: suiteName })
+          try {
+            await store.recordTimings(timingSamples(await store.snapshot(60_000)), TIMING_ALPHA)
+          } finally {
+            await store.close()
+          }
+        }
+        const shard = await runMachines(
+          dir,
+          Array.from({ length: count }, (_, i) => ({
+            args: command(framework, true, [`--shard=${i + 1}/${count}`]),
+          })),
+        )
+        const cold = await queue('cold')
+        await record(cold.build)
+        const warm = await queue('warm')
+        for (const [strategy, runs] of [
+          [`${framework} --shard`, shard],
+          ['shardless cold', cold.runs],
+          ['shardless warm', warm.runs],
+        ] as const) {
+          const exits = runs.map((r) => r.exitMs)
+          const makespanMs = Math.max(...exits)
+          const spreadMs = makespanMs - Math.min(...exits)
+          rows.push([
+            framework,
+            count,
+            strategy,
+            round(makespanMs / 1000, 2),
+            round(spreadMs / 1000, 2),
+            round(lb / 1000, 2),
+            round(makespanMs / lb, 3),
+          ])
+          results.push({
+            framework,
+            machines: count,
+            strategy,
+            makespanMs: round(makespanMs),
+            spreadMs: round(spreadMs),
+            lowerBoundMs: round(lb),
+            ratioToLb: round(makespanMs / lb, 3),
+            machineExitMs: exits.map((e) => round(e)),
+          })
+        }
+      }
+    }
+  } finally {
+    await deleteKeys(admin, builds, suites)
+    admin.disconnect()
+  }
+  return {
+    id: 'frameworks',
+    title: 'Real Vitest and Jest: --shard vs shardless',
+    method: `The makespan suite's typical durations (200 files, Σ ${totalMs / 1000} s, one sleeping test per file, files padded to their sizes) as a Vitest ${frameworkVersion('vitest')} project (\`pool: 'threads', isolate: false\`: with a fresh fork per file, this 2-core machine spends about 250 ms of CPU per file starting workers, which swamps the sleeps for every strategy alike) and a Jest ${frameworkVersion('jest')} project, maxWorkers ${SLOTS}. N machine processes start together; makespan = last machine's exit, spread = last − first exit, both from spawn, so boot and teardown count as they do in CI. \`--shard\` rows run the framework's own \`--shard=i/N\`; shardless rows run the same command with SHARDLESS_REDIS_URL/SHARDLESS_BUILD (cold: empty history; warm: after recording the cold build's durations with recordTimings(timingSamples(snapshot)), as the report step does). One unmeasured run first warms the transform caches.`,
+    table: { columns: ['framework', 'N', 'strategy', 'makespan s', 'spread s', 'LB s', '÷ LB'], rows },
+    json: { files: suite.length, totalMs, slots: SLOTS, results },
+    notes,
+    targets: results
+      .filter((r) => r.strategy === 'shardless warm')
+      .map((r) => {
+        const static_ = results.find(
+          (s) => s.framework === r.framework && s.machines === r.machines && s.strategy.endsWith('--shard'),
+        )!
+        return {
+          target: `${r.framework}, N=${r.machines}: shardless warm ≤ 1.05 × LB (boot included)`,
+          measured: `${r.ratioToLb} × LB (--shard: ${static_.ratioToLb} ×)`,
+          met: r.ratioToLb <= 1.05,
+        }
+      }),
+  }
+}
