@@ -2,7 +2,7 @@
 // while every other machine keeps talking to Redis directly.
 import { connect, createServer, type Socket } from 'node:net'
 
-export interface Proxy {
+export interface TcpProxy {
   port: number
   url: string
   /** Drops every open connection and refuses new ones. */
@@ -12,7 +12,7 @@ export interface Proxy {
   close(): Promise<void>
 }
 
-export async function startProxy(targetPort: number): Promise<Proxy> {
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>()
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1')

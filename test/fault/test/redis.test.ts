@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { checkInvariants, readBuild } from '../src/invariants.js'
 import { type Files, files, type Machine, startMachine } from '../src/machines.js'
 import { freePort, type RedisServer, startCluster, startRedis } from '../src/redis-server.js'
-import { type Proxy, startProxy } from '../src/tcp-proxy.js'
+import { startProxy, type TcpProxy } from '../src/tcp-proxy.js'
 
 const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -131,7 +131,7 @@ describe('Redis faults', () => {
 
   it('lets the others finish when one machine is cut off, and refuses its late results', async () => {
     const redis: RedisServer = await redisServer()
-    const proxy: Proxy = await startProxy(redis.port)
+    const proxy: TcpProxy = await startProxy(redis.port)
     cleanup.push(() => proxy.close())
     const suite: Files = [['slow.test.ts', 2500], ...files(20)]
     const build = `fault-${randomUUID()}`
