@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { ShardlessError } from '@shardless/queue-core'
 import { Command, CommanderError } from 'commander'
 import { cancel } from './commands/cancel.js'
+import { demo } from './commands/demo.js'
 import { doctor } from './commands/doctor.js'
 import type { Io } from './commands/io.js'
 import { report } from './commands/report.js'
@@ -112,6 +113,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--build <id>', 'also show the cluster hash slot of this build (env SHARDLESS_BUILD)')
     .action(async (flags) => {
       exitCode = await doctor(flags, io)
+    })
+
+  program
+    .command('demo')
+    .description(
+      'run a synthetic suite as several local machines through one queue, with live progress, the report and the HTML timeline',
+    )
+    .option('--machines <n>', 'machine processes', '4')
+    .option('--slots <n>', 'files in flight per machine', '2')
+    .option(
+      '--redis <url>',
+      'Redis URL (env SHARDLESS_REDIS_URL; default redis://127.0.0.1:6379, else the embedded store)',
+    )
+    .option('--html <file>', 'where to write the timeline', 'shardless-demo.html')
+    .option('--speed <factor>', 'scale every file duration (0.5: twice as fast)', '1')
+    .action(async (flags) => {
+      exitCode = await demo(flags, io)
     })
 
   try {
