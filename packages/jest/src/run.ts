@@ -110,12 +110,6 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   const executorOptions = { jest, ...input }
   const executor: Executor = serial ? inBand(executorOptions) : pool(executorOptions)
   const stop = stopOnSignals()
-  // stopOnSignals tells that a signal came, not which one: remember it, to end by that same signal.
-  let received: NodeJS.Signals = 'SIGTERM'
-  const remember = (signal: NodeJS.Signals) => {
-    received = signal
-  }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, remember)
   const stopped = new Promise<'stopped'>((resolve) =>
     stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
   )
@@ -178,14 +172,14 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   } finally {
     await executor.close()
     stop.dispose()
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, remember)
     await session.close()
   }
   const line = machineLine(config.machine, summary, progress)
   if (summary.stopped) {
     // The leases are back in the queue; now end the way the signal asked, without Jest's summary of a partial run.
     log(line)
-    process.kill(process.pid, received)
+    // The abort reason is the signal's name: end by that same signal.
+    process.kill(process.pid, stop.signal.reason as NodeJS.Signals)
     return
   }
   const cancelled = summary.cancelled !== null

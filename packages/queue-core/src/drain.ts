@@ -249,13 +249,16 @@ function errorText(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error)
 }
 
-/** An AbortSignal that aborts on SIGTERM or SIGINT, for `drain({ signal })`; call `dispose` when done. */
+/**
+ * An AbortSignal that aborts on SIGTERM or SIGINT, for `drain({ signal })`, with the signal's name as its
+ * `reason` (so a stopped machine can end by that same signal); call `dispose` when done.
+ */
 export function stopOnSignals(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): {
   signal: AbortSignal
   dispose: () => void
 } {
   const controller = new AbortController()
-  const onSignal = () => controller.abort()
+  const onSignal = (name: NodeJS.Signals) => controller.abort(name)
   for (const signal of signals) process.once(signal, onSignal)
   return {
     signal: controller.signal,

@@ -2,7 +2,14 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../src/clock.js'
-import { type DrainEvent, type DrainOptions, drain, type RunContext, type RunResult } from '../src/drain.js'
+import {
+  type DrainEvent,
+  type DrainOptions,
+  drain,
+  type RunContext,
+  type RunResult,
+  stopOnSignals,
+} from '../src/drain.js'
 import { QueueLostError } from '../src/errors.js'
 import { joinBuild } from '../src/setup.js'
 import { MemoryStore } from '../src/store/memory.js'
@@ -202,5 +209,13 @@ describe('drain', () => {
       return passes()
     })
     await expect(settle([a.result])).rejects.toBeInstanceOf(QueueLostError)
+  })
+
+  it('aborts on a signal with its name as the reason, for ending by that same signal', () => {
+    const stop = stopOnSignals(['SIGUSR2'])
+    process.emit('SIGUSR2', 'SIGUSR2')
+    expect(stop.signal.aborted).toBe(true)
+    expect(stop.signal.reason).toBe('SIGUSR2')
+    stop.dispose()
   })
 })
