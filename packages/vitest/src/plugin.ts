@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ConfigError, type OptionSpec, resolveConfig, type ShardlessOptions } from '@shardless/queue-core'
@@ -17,6 +18,12 @@ export interface ShardlessVitestOptions extends ShardlessOptions {
   fileTimeoutMinMs?: number
 }
 
+/**
+ * One machine per Vitest instance, whichever plugin instance asks first: Vitest 5 loads the config file again
+ * for inline projects, and every load calls `shardless()` anew.
+ */
+const machines = new WeakMap<Vitest, Promise<Machine | null>>()
+
 type Extra = { blobDir?: string; fileTimeoutFactor?: number; fileTimeoutMinMs?: number }
 
 const EXTRA: Record<keyof Extra, OptionSpec> = {
@@ -30,18 +37,19 @@ const EXTRA: Record<keyof Extra, OptionSpec> = {
  * from one shared, leased queue. Without a Redis URL it does nothing (local runs, watch mode and the UI unchanged).
  */
 export function shardless(options?: ShardlessVitestOptions) {
-  const machines = new WeakMap<Vitest, Promise<Machine | null>>()
   const plugin = {
     name: 'shardless',
     /**
-     * Inline projects without `extends: true` do not inherit the root's plugins, and Vitest asks only projects'
-     * plugins to configure it: without this, a config with only such projects would never turn shardless on.
+     * Vitest asks only projects' plugins to configure it, and before Vitest 5 inline projects inherit the root's
+     * plugins only with `extends: true`: without this, a config with only such projects never turns shardless on.
      */
-    config(config: { test?: { projects?: unknown[] } }) {
+    config(config: { root?: string; test?: { projects?: unknown[] } }) {
+      const extendsByDefault = vitestMajor(config.root ?? process.cwd()) >= 5
       for (const project of config.test?.projects ?? []) {
         if (typeof project !== 'object' || project === null) continue
         const inline = project as { extends?: unknown; plugins?: unknown[] }
-        if (!inline.extends) inline.plugins = [...(inline.plugins ?? []), plugin]
+        const inherits = inline.extends ?? extendsByDefault
+        if (!inherits) inline.plugins = [...(inline.plugins ?? []), plugin]
       }
     },
     async configureVitest({ vitest, project }: { vitest: Vitest; project: TestProject }) {
@@ -151,6 +159,16 @@ function uniqueBlob(vitest: Vitest, machine: string, blobDir: string | undefined
 async function vitestNode(vitest: Vitest): Promise<typeof import('vitest/node')> {
   const distPath = (vitest as unknown as { distPath?: string }).distPath
   return distPath ? import(pathToFileURL(join(distPath, 'node.js')).href) : import('vitest/node')
+}
+
+/** The major version of the Vitest a project root resolves (the one its `vitest` command runs). */
+function vitestMajor(root: string): number {
+  try {
+    const manifest = createRequire(join(root, 'package.json')).resolve('vitest/package.json')
+    return Number((JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0])
+  } catch {
+    return 0
+  }
 }
 
 function checkNode(vitestVersion: string) {

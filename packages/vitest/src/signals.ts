@@ -1,3 +1,5 @@
+import { constants } from 'node:os'
+
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
 /** A handback stuck longer than this (Redis gone, a worker that will not die) must not keep the machine alive. */
 const HANDBACK_LIMIT_MS = 10_000
@@ -28,7 +30,9 @@ export function holdSignals(): { signal: AbortSignal; release: () => void } {
       process.off(name, onSignal)
       for (const listener of held.get(name)!) process.on(name, listener)
     }
-    if (received) process.emit(received as 'SIGTERM', received)
+    // Listeners get the name and the number (Vitest derives its exit code, 128 + number, from it).
+    const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean
+    if (received) emit(received, received, constants.signals[received])
   }
   return { signal: controller.signal, release }
 }
