@@ -7,8 +7,10 @@ export interface CaseOptions {
   packageDir: string
   /** Node binary for the machines (Vitest 5 needs Node >= 22.12). */
   node?: string
-  /** The Vitest major the machines run, for the payload check. */
-  vitestMajor: number
+  /** The Vitest version the machines run (checked in their ack payloads). */
+  vitestVersion: RegExp
+  /** Only the three-machine drain: a smoke test for another Vitest minor. */
+  smoke?: boolean
 }
 
 /**
@@ -65,7 +67,7 @@ export function defineCases(options: CaseOptions) {
       expect(new Set(Object.values(snapshot.outcomes))).toEqual(new Set(['passed']))
       const payload = payloadOf(snapshot, Object.keys(snapshot.results)[0])
       expect(payload).toMatchObject({ v: 1, framework: 'vitest', outcome: 'passed', project: '' })
-      expect(Number(payload.frameworkVersion.split('.')[0])).toBe(options.vitestMajor)
+      expect(payload.frameworkVersion).toMatch(options.vitestVersion)
       expect(payload.tests[0]).toMatchObject({ status: 'passed', failureMessages: [] })
       expect(payload.tests[0]?.name).toMatch(/ > case 1$/)
 
@@ -75,7 +77,7 @@ export function defineCases(options: CaseOptions) {
       )
     })
 
-    it('lose nothing when a machine is SIGKILLed mid-run', async () => {
+    it.skipIf(options.smoke)('lose nothing when a machine is SIGKILLed mid-run', async () => {
       const build = newBuild()
       const dir = newFixture()
       const env = (name: string) =>
@@ -98,6 +100,8 @@ export function defineCases(options: CaseOptions) {
       expect(snapshot.log.some((record) => record.outcome === 'expired' && record.worker === 'm3')).toBe(true)
     })
   })
+
+  if (options.smoke) return
 
   it('inline projects share one queue, and their type tests run on exactly one machine', async () => {
     const build = newBuild()

@@ -1,4 +1,4 @@
 import { fileURLToPath } from 'node:url'
 import { defineCases } from '../src/cases.js'
 
-defineCases({ packageDir: fileURLToPath(new URL('..', import.meta.url)), vitestMajor: 4 })
+defineCases({ packageDir: fileURLToPath(new URL('..', import.meta.url)), vitestVersion: /^4\.1\./ })

@@ -4,5 +4,5 @@ import { defineCases } from '@shardless/test-vitest-e2e'
 defineCases({
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   node: fileURLToPath(new URL('../runtime/node_modules/node/bin/node', import.meta.url)),
-  vitestMajor: 5,
+  vitestVersion: /^5\./,
 })
