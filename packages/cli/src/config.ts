@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { ConfigError, type OptionSpec, type ResolvedConfig, resolveConfig } from '@shardless/queue-core'
-
-type AdapterEnv = { blobDir?: string; fileTimeoutFactor?: number; fileTimeoutMinMs?: number }
-
-/**
- * The adapters' own variables: CI often sets them for the whole job, report step included, so they must not be
- * refused as unknown (typos of them still are). The report uses the Vitest plugin's blob directory.
- */
-const ADAPTER_ENV: Record<keyof AdapterEnv, OptionSpec> = {
-  blobDir: { env: 'SHARDLESS_BLOB_DIR', kind: 'string' },
-  fileTimeoutFactor: { env: 'SHARDLESS_FILE_TIMEOUT_FACTOR', kind: 'number', min: 0 },
-  fileTimeoutMinMs: { env: 'SHARDLESS_FILE_TIMEOUT_MIN_MS', kind: 'integer', min: 0 },
-}
+import {
+  ConfigError,
+  type ResolvedConfig,
+  resolveConfig,
+  VITEST_OPTIONS,
+  type VitestOptions,
+} from '@shardless/queue-core'
 
 export type ResolvedTarget = ResolvedConfig & { blobDir: string | null }
 
@@ -36,11 +30,12 @@ export function resolveTarget(
   if (flags.build !== undefined) overrides.SHARDLESS_BUILD = String(flags.build)
   if (flags.suite !== undefined) overrides.SHARDLESS_SUITE = String(flags.suite)
   if (flags.redis !== undefined) overrides.SHARDLESS_REDIS_URL = String(flags.redis)
-  const resolution = resolveConfig<AdapterEnv>(undefined, {
+  // The Vitest plugin's options too: the report merges its blobs from SHARDLESS_BLOB_DIR.
+  const resolution = resolveConfig<VitestOptions>(undefined, {
     env: { ...env, ...overrides },
     suite: defaultSuite(cwd),
     source: 'the shardless command line',
-    extra: ADAPTER_ENV,
+    extra: VITEST_OPTIONS,
   })
   if (!resolution.enabled) {
     throw new ConfigError(

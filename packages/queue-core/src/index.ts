@@ -35,6 +35,8 @@ export {
   type ResolvedConfig,
   resolveConfig,
   type ShardlessOptions,
+  VITEST_OPTIONS,
+  type VitestOptions,
 } from './options.js'
 export { decodePayload, encodePayload, type FilePayload, type TestCaseResult } from './payload.js'
 export { backoffDelay, isTransientRedisError, type RetryOptions, withRetries } from './retry.js'

@@ -94,6 +94,23 @@ const SHARED: Record<keyof ShardlessOptions, OptionSpec> = {
   total: { env: 'SHARDLESS_TOTAL', kind: 'integer', min: 1 },
 }
 
+/** The Vitest plugin's own options (blobs and the per-file watchdog); a type, so it fits resolveConfig's Extra. */
+export type VitestOptions = {
+  blobDir?: string
+  fileTimeoutFactor?: number
+  fileTimeoutMinMs?: number
+}
+
+/**
+ * Declared here rather than in the plugin: CI often sets them for a whole job, so every tool that reads the same
+ * environment (the report step, the Jest runner of another project) must know them, while typos are still caught.
+ */
+export const VITEST_OPTIONS: Record<keyof VitestOptions, OptionSpec> = {
+  blobDir: { env: 'SHARDLESS_BLOB_DIR', kind: 'string' },
+  fileTimeoutFactor: { env: 'SHARDLESS_FILE_TIMEOUT_FACTOR', kind: 'number', min: 0 },
+  fileTimeoutMinMs: { env: 'SHARDLESS_FILE_TIMEOUT_MIN_MS', kind: 'integer', min: 0 },
+}
+
 export const DEFAULTS = {
   leaseMs: 30_000,
   maxRequeues: 1,
@@ -197,16 +214,10 @@ export function resolveConfig<Extra extends Record<string, unknown> = Record<str
       )
     }
   }
+  const knownEnv = [...Object.values(specs), ...Object.values(VITEST_OPTIONS)].map((s) => s.env)
   for (const name of Object.keys(env)) {
-    if (
-      name.startsWith('SHARDLESS_') &&
-      !Object.values(specs).some((s) => s.env === name) &&
-      !IGNORED_ENV.has(name)
-    ) {
-      const hint = closest(
-        name,
-        Object.values(specs).map((s) => s.env),
-      )
+    if (name.startsWith('SHARDLESS_') && !knownEnv.includes(name) && !IGNORED_ENV.has(name)) {
+      const hint = closest(name, knownEnv)
       throw new ConfigError(name, `unknown environment variable.${hint ? ` Did you mean ${hint}?` : ''}`)
     }
   }

@@ -155,6 +155,13 @@ describe('resolveConfig', () => {
     expect((error as Error).message).toMatch(message)
   })
 
+  it("accepts the Vitest plugin's variables everywhere: CI sets them for whole jobs", () => {
+    expect(resolve({}, { SHARDLESS_BLOB_DIR: 'blobs', SHARDLESS_FILE_TIMEOUT_FACTOR: '3' }).enabled).toBe(
+      false,
+    )
+    expect(() => resolve({}, { SHARDLESS_BLOB_DIRS: 'x' })).toThrow(/Did you mean SHARDLESS_BLOB_DIR/)
+  })
+
   it('ignores the SHARDLESS_* variables that are not options', () => {
     expect(resolve({}, { SHARDLESS_FAIL: '1', SHARDLESS_DEBUG: '1' }).enabled).toBe(false)
   })
