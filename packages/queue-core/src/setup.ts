@@ -7,6 +7,11 @@ export interface JoinOptions {
   machine: string
   /** Every entry this machine discovered, with estimated durations. */
   entries: EntryInput[]
+  /**
+   * The fingerprint to commit and verify instead of the entries' own. A retry build populates only the failed
+   * entries under the full list's digest, so the machines of the re-run, which discover the full list, match it.
+   */
+  digest?: string
   policy: Omit<QueuePolicy, 'requeueBudget'> & { requeueTolerance: number }
   /** How long followers wait for a populated queue before failing with exit 40. */
   queueInitTimeoutMs?: number
@@ -41,7 +46,7 @@ export async function joinBuild(store: QueueStore, options: JoinOptions): Promis
     clock = systemClock,
   } = options
   if (entries.length === 0) throw new EmptyQueueError(store.describe)
-  const digest = digestOf(entries.map((e) => e.id))
+  const digest = options.digest ?? digestOf(entries.map((e) => e.id))
   const start = clock.now()
   let populated = false
   let election = await store.elect(machine)

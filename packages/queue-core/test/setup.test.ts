@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../src/clock.js'
+import { digestOf } from '../src/entries.js'
 import { DigestMismatchError, EmptyQueueError, QueueInitTimeoutError } from '../src/errors.js'
 import { type JoinOptions, joinBuild } from '../src/setup.js'
 import { MemoryStore } from '../src/store/memory.js'
@@ -126,5 +127,24 @@ describe('joinBuild', () => {
     expect(error).toBeInstanceOf(QueueInitTimeoutError)
     expect(error).toMatchObject({ exitCode: 40 })
     expect((error as Error).message).toContain('leader: stuck')
+  })
+
+  it("populates a subset under the full list's digest, which machines discovering the full list accept", async () => {
+    const { open, options, settle } = setup()
+    const full = entries(10)
+    const retry = await joinBuild(open(), {
+      ...options('retry'),
+      entries: full.slice(0, 3),
+      digest: digestOf(full.map((e) => e.id)),
+    })
+    expect(retry).toMatchObject({ populated: true, total: 3 })
+    const machine = await settle(joinBuild(open(), options('m1')))
+    expect(machine).toMatchObject({ populated: false, total: 3 })
+    expect((await open().entries()).map((e) => e.id).sort()).toEqual(
+      full
+        .slice(0, 3)
+        .map((e) => e.id)
+        .sort(),
+    )
   })
 })

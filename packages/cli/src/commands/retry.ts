@@ -1,13 +1,4 @@
-import {
-  ConfigError,
-  displayEntry,
-  ExitCode,
-  orderLongestFirst,
-  type QueuedEntry,
-  type RedisStore,
-  type ResolvedConfig,
-  systemClock,
-} from '@shardless/queue-core'
+import { ConfigError, displayEntry, type EntryInput, ExitCode, joinBuild } from '@shardless/queue-core'
 import { resolveTarget, type TargetFlags } from '../config.js'
 import { buildReport } from '../model.js'
 import { openBuild } from '../store.js'
@@ -36,7 +27,7 @@ export async function retry(flags: RetryFlags, io: Io): Promise<number> {
     )
   }
   const old = await openBuild(previous)
-  let entries: QueuedEntry[]
+  let entries: EntryInput[]
   let digest: string
   try {
     const snapshot = await old.snapshot(config.leaseMs).catch(() => null)
@@ -49,11 +40,9 @@ export async function retry(flags: RetryFlags, io: Io): Promise<number> {
     digest = snapshot.state.digest
     const report = buildReport(previous.build, previous.suite, snapshot)
     // Weigh each retry by what it took last time, so the longest failure still starts first.
-    entries = orderLongestFirst(
-      report.entries
-        .filter((e) => e.outcome !== 'passed' && e.outcome !== 'skipped')
-        .map((e) => ({ id: e.id, weight: e.durationMs ?? e.weight })),
-    )
+    entries = report.entries
+      .filter((e) => e.outcome !== 'passed' && e.outcome !== 'skipped')
+      .map((e) => ({ id: e.id, weight: e.durationMs ?? e.weight }))
   } finally {
     await old.close()
   }
@@ -65,7 +54,22 @@ export async function retry(flags: RetryFlags, io: Io): Promise<number> {
   }
   const store = await openBuild(config)
   try {
-    await populateSubset(store, config, entries, digest)
+    const joined = await joinBuild(store, {
+      machine: `shardless-retry-${process.pid}`,
+      entries,
+      digest,
+      policy: config,
+      queueInitTimeoutMs: config.queueInitTimeoutMs,
+      setupStaleMs: config.setupStaleMs,
+    })
+    // Another `shardless retry` of the same builds may have populated it first; machines populating everything
+    // may not.
+    if (!joined.populated && joined.total !== entries.length) {
+      throw new ConfigError(
+        '--build',
+        `${config.build} was already populated with ${joined.total} files, not with the ${entries.length} to retry: run shardless retry before the machines start, or use a new build id.`,
+      )
+    }
   } finally {
     await store.close()
   }
@@ -73,50 +77,4 @@ export async function retry(flags: RetryFlags, io: Io): Promise<number> {
     `shardless: build ${config.build} populated with the ${entries.length} file(s) of ${previous.build} that did not pass:\n${entries.map((e) => `  ${displayEntry(e.id)}`).join('\n')}\n`,
   )
   return ExitCode.passed
-}
-
-async function populateSubset(
-  store: RedisStore,
-  config: ResolvedConfig,
-  entries: QueuedEntry[],
-  digest: string,
-) {
-  const election = await store.elect(`shardless-retry-${process.pid}`)
-  if (election.role === 'leader') {
-    try {
-      await store.stage(election.epoch, entries)
-      await store.commit(election.epoch, digest, entries.length, {
-        maxRequeues: config.maxRequeues,
-        requeueBudget: Math.ceil(entries.length * config.requeueTolerance),
-        maxFailures: config.maxFailures,
-        maxAttempts: config.maxAttempts,
-        maxTestMs: config.maxTestMs,
-      })
-      return
-    } catch (error) {
-      await store.resign(election.epoch).catch(() => false)
-      throw error
-    }
-  }
-  // Another `shardless retry` (on another machine) leads: the same list from the same build, so wait for it.
-  const start = systemClock.now()
-  for (;;) {
-    const state = await store.state()
-    if (state.status === 'ready') {
-      if (state.digest !== digest || state.total !== entries.length) {
-        throw new ConfigError(
-          '--build',
-          `${config.build} was already populated with ${state.total} files by ${state.leader}, not with the ${entries.length} to retry: run shardless retry before the machines start, or use a new build id.`,
-        )
-      }
-      return
-    }
-    if (systemClock.now() - start > config.queueInitTimeoutMs) {
-      throw new ConfigError(
-        '--build',
-        `${config.build} is being set up by ${state.status === 'setup' ? state.leader : 'nobody'} and never became ready.`,
-      )
-    }
-    await systemClock.sleep(200)
-  }
 }
