@@ -1,9 +1,6 @@
 import { resolve } from 'node:path'
 import {
   type BuildSnapshot,
-  buildKeys,
-  createRedisClient,
-  DEFAULT_TTL_MS,
   type RedisStore,
   type ResolvedConfig,
   TIMING_ALPHA,
@@ -26,7 +23,7 @@ export async function recordHistory(
   const samples = timingSamples(snapshot)
   const count = Object.keys(samples).length
   let line = `shardless: timing history of suite ${config.suite} already has build ${config.build}`
-  if (count > 0 && (await claimOnce(config))) {
+  if (count > 0 && (await store.claimTimings())) {
     await store.recordTimings(samples, TIMING_ALPHA)
     line = `shardless: timing history of suite ${config.suite} updated with ${count} file durations`
   }
@@ -40,16 +37,4 @@ export async function recordHistory(
     }
   }
   return line
-}
-
-/** SET NX on a key of the build (same hash tag, same TTL): the first report to finish records the history. */
-async function claimOnce(config: ResolvedConfig): Promise<boolean> {
-  const client = createRedisClient(config.redisUrl!, { cluster: config.cluster })
-  client.on('error', () => {})
-  try {
-    const key = `${buildKeys(config.build, config.suite).prefix}timings-recorded`
-    return (await client.set(key, String(process.pid), 'PX', DEFAULT_TTL_MS, 'NX')) === 'OK'
-  } finally {
-    client.disconnect()
-  }
 }

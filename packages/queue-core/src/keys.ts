@@ -52,6 +52,7 @@ export function buildKeys(build: string, suite: string) {
     workers: key('workers'),
     workerInfo: key('worker-info'),
     replies: key('replies'),
+    timingsClaimed: key('timings-claimed'),
   }
 }
 

@@ -119,6 +119,25 @@ export interface AttemptRecord {
   payload?: string
 }
 
+/** A lease in flight right now (`shardless status`). */
+export interface LiveLease {
+  entry: string
+  worker: string
+  lease: number
+  attempt: number
+  /** Store time (ms) the lease was granted, and when it runs out unless heartbeated. */
+  startedAt: number
+  deadline: number
+}
+
+/** Who holds what right now, on the store's clock. */
+export interface LiveView {
+  now: number
+  leases: LiveLease[]
+  /** Machine → its last registry heartbeat; machines that exited cleanly are not listed. */
+  heartbeats: Record<string, number>
+}
+
 /** Everything the report step needs, read in one go. */
 export interface BuildSnapshot {
   state: SetupState
@@ -157,9 +176,15 @@ export interface QueueStore {
   workerExited(worker: string, info: string): Promise<void>
   progress(livenessMs: number): Promise<Progress>
   snapshot(livenessMs: number): Promise<BuildSnapshot>
+  live(): Promise<LiveView>
   /** The suite's timing history (entry id → estimated ms), shared by every build of the suite. */
   timings(): Promise<Record<string, number>>
   /** Folds measured durations into the history (moving average with weight `alpha` for the new sample). */
   recordTimings(samples: Record<string, number>, alpha: number): Promise<number>
+  /**
+   * True for the first caller in this build: the report may run on every machine, and folding one build's
+   * durations in N times would weigh it N times.
+   */
+  claimTimings(): Promise<boolean>
   close(): Promise<void>
 }

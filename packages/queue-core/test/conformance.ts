@@ -462,6 +462,44 @@ export function conformance(factory: StoreFactory) {
       })
     })
 
+    describe('live view', () => {
+      it('lists the leases in flight, deadline first, and the machines heartbeating', async () => {
+        fresh()
+        await populate(store, 3)
+        await store.workerAlive('w1')
+        const [first] = leased(await reserve(store, 'w1'))
+        await kit.clock.advance(100)
+        await store.workerAlive('w2')
+        const [second] = leased(await reserve(store, 'w2'))
+        const start = kit.clock.now()
+        expect(await store.live()).toEqual({
+          now: start,
+          leases: [
+            {
+              entry: first!.entry,
+              worker: 'w1',
+              lease: first!.lease,
+              attempt: 1,
+              startedAt: start - 100,
+              deadline: start - 100 + LEASE_MS,
+            },
+            {
+              entry: second!.entry,
+              worker: 'w2',
+              lease: second!.lease,
+              attempt: 1,
+              startedAt: start,
+              deadline: start + LEASE_MS,
+            },
+          ],
+          heartbeats: { w1: start - 100, w2: start },
+        })
+        await store.ack({ ...finish('w1', first!), outcome: 'passed' })
+        await store.workerExited('w1', '{}')
+        expect(await store.live()).toMatchObject({ leases: [{ worker: 'w2' }], heartbeats: { w2: start } })
+      })
+    })
+
     describe('timing history', () => {
       it('starts empty, takes the first sample as is, then moves by alpha toward each new one', async () => {
         fresh()
@@ -470,6 +508,14 @@ export function conformance(factory: StoreFactory) {
         expect(await store.timings()).toEqual({ a: 1000, b: 200 })
         await store.recordTimings({ a: 2001 }, 0.5)
         expect(await kit.open().timings()).toEqual({ a: 1501, b: 200 })
+      })
+
+      it('lets exactly one caller per build claim the recording of its timings', async () => {
+        fresh()
+        await populate(store, 1)
+        expect(await store.claimTimings()).toBe(true)
+        expect(await store.claimTimings()).toBe(false)
+        expect(await kit.open().claimTimings()).toBe(false)
       })
 
       it('keeps the history when a build is lost: it belongs to the suite, not the build', async () => {

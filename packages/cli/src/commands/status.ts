@@ -7,7 +7,6 @@ import {
 } from '@shardless/queue-core'
 import pc from 'picocolors'
 import { resolveTarget, seconds, type TargetFlags } from '../config.js'
-import { liveView } from '../leases.js'
 import { buildReport } from '../model.js'
 import { duration, table } from '../output/format.js'
 import { openBuild } from '../store.js'
@@ -47,7 +46,7 @@ async function render(store: RedisStore, config: ResolvedConfig) {
         : `being populated by ${state.leader} (setup heartbeat ${duration(state.setupAgeMs)} ago)`
     return { text: `${head}\n  ${why}`, finished: false, exists: state.status === 'setup' }
   }
-  const [snapshot, live] = await Promise.all([store.snapshot(config.leaseMs), liveView(config)])
+  const [snapshot, live] = await Promise.all([store.snapshot(config.leaseMs), store.live()])
   const report = buildReport(config.build, config.suite, snapshot)
   const p = snapshot.progress
   const lines = [head]

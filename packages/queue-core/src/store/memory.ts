@@ -10,6 +10,7 @@ import type {
   FinishRequest,
   HeartbeatReply,
   Lease,
+  LiveView,
   Outcome,
   Progress,
   QueuedEntry,
@@ -60,6 +61,7 @@ class BuildState {
   workerInfo = new Map<string, string>()
   replies = new Map<string, { requestId: string; reply: unknown }>()
   leaseSeq = 0
+  timingsClaimed = false
 
   count(name: string, by = 1) {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by)
@@ -414,6 +416,28 @@ export class MemoryStore implements QueueStore {
       workers: Object.fromEntries(b.workerInfo),
       progress: await this.progress(livenessMs),
     }
+  }
+
+  async live(): Promise<LiveView> {
+    const b = this.build
+    const leases = [...b.held.entries()]
+      .map(([entry, held]) => ({
+        entry,
+        worker: held.holder,
+        lease: held.lease,
+        attempt: b.attempts.get(entry) ?? 1,
+        startedAt: held.started,
+        deadline: held.deadline,
+      }))
+      // Deadline order, like the Redis sorted set.
+      .sort((x, y) => x.deadline - y.deadline || (x.entry < y.entry ? -1 : 1))
+    return { now: this.clock.now(), leases, heartbeats: Object.fromEntries(b.workers) }
+  }
+
+  async claimTimings(): Promise<boolean> {
+    const first = !this.build.timingsClaimed
+    this.build.timingsClaimed = true
+    return first
   }
 
   async timings(): Promise<Record<string, number>> {

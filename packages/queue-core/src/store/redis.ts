@@ -13,6 +13,8 @@ import type {
   FinishRequest,
   HeartbeatReply,
   Lease,
+  LiveLease,
+  LiveView,
   Outcome,
   Progress,
   QueuedEntry,
@@ -372,6 +374,45 @@ export class RedisStore implements QueueStore {
       workers,
       progress,
     }
+  }
+
+  async live(): Promise<LiveView> {
+    const k = this.keys
+    // Read-only and advisory (a status line): separate reads may straddle a reserve, which is harmless here.
+    const [time, deadlines, leases, holders, started, attempts, workers] = await this.retrying(() =>
+      Promise.all([
+        this.client.time(),
+        this.client.zrange(k.deadline, 0, -1, 'WITHSCORES'),
+        this.client.hgetall(k.lease),
+        this.client.hgetall(k.holder),
+        this.client.hgetall(k.started),
+        this.client.hgetall(k.attempt),
+        this.client.zrange(k.workers, 0, -1, 'WITHSCORES'),
+      ]),
+    )
+    const live: LiveLease[] = []
+    for (let i = 0; i < deadlines.length; i += 2) {
+      const entry = deadlines[i]!
+      live.push({
+        entry,
+        worker: holders[entry] ?? '',
+        lease: Number(leases[entry] ?? 0),
+        attempt: Number(attempts[entry] ?? 1),
+        startedAt: Number(started[entry] ?? 0),
+        deadline: Number(deadlines[i + 1]),
+      })
+    }
+    const heartbeats: Record<string, number> = {}
+    for (let i = 0; i < workers.length; i += 2) heartbeats[workers[i]!] = Number(workers[i + 1])
+    const now = this.options.clock?.now() ?? Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
+    return { now, leases: live, heartbeats }
+  }
+
+  async claimTimings(): Promise<boolean> {
+    const claimed = await this.retrying(() =>
+      this.client.set(this.keys.timingsClaimed, '1', 'PX', Number(this.ttl), 'NX'),
+    )
+    return claimed === 'OK'
   }
 
   async timings(): Promise<Record<string, number>> {
