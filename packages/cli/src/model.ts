@@ -16,7 +16,7 @@ export interface Attempt {
   worker: string | null
   /** The slot lane of its machine (reconstructed from times), or null when its start is unknown. */
   lane: number | null
-  /** Redis time (ms) the run started, when known: ack time minus the measured duration. */
+  /** Store time (ms) the run started: its lease grant, or for a dropped duplicate its ack minus its duration. */
   start: number | null
   end: number
   durationMs: number | null
@@ -201,8 +201,8 @@ function toAttempt(record: AttemptRecord): Attempt {
     attempt: record.attempt,
     worker: record.worker ?? null,
     lane: null,
-    // The log has no start time: a finished run started its measured duration before its ack.
-    start: durationMs === null ? null : record.at - durationMs,
+    // The store's lease start where the log has it (not for stale results); else the measured duration before the ack.
+    start: record.startedAt ?? (durationMs === null ? null : record.at - durationMs),
     end: record.at,
     durationMs,
     retry: record.retry === true,
@@ -212,7 +212,7 @@ function toAttempt(record: AttemptRecord): Attempt {
 }
 
 /**
- * The log has no slot numbers, so each machine's runs are packed onto the fewest lanes that never overlap
+ * Expired attempts carry no slot, so each machine's runs are packed onto the fewest lanes that never overlap
  * (earliest start first, lowest free lane): a slot starts its next file only after acking the last one, so this
  * recovers one lane per slot.
  */

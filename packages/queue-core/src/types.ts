@@ -111,6 +111,10 @@ export interface AttemptRecord {
   attempt: number
   lease?: number
   worker?: string
+  /** The worker slot that sent the result (`<worker>#<slot>`), for one timeline lane per slot. */
+  caller?: string
+  /** Store time the lease was granted: known for accepted, requeued and expired attempts, not for stale ones. */
+  startedAt?: number
   durationMs?: number
   retry?: boolean
   /** A result from a lease that had been reclaimed: dropped, never in the report. */

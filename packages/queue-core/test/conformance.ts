@@ -462,6 +462,71 @@ export function conformance(factory: StoreFactory) {
       })
     })
 
+    describe('attempt log', () => {
+      it('records every attempt with its lease, slot and start, in the order the store saw them', async () => {
+        fresh()
+        await populate(store, 1)
+        await store.workerAlive('w1')
+        await store.workerAlive('w2')
+        const t0 = kit.clock.now()
+        const [first] = leased(await reserve(store, 'w1'))
+        await kit.clock.advance(100)
+        await store.requeue({ ...finish('w1', first!, 'boom'), caller: 'w1#0' })
+        const [second] = leased(await reserve(store, 'w2', 1, 'w2#1'))
+        await kit.clock.advance(LEASE_MS + 1)
+        const [third] = leased(await reserve(store, 'w3', 1, 'w3#0'))
+        await kit.clock.advance(50)
+        await store.ack({ ...finish('w3', third!), caller: 'w3#0', outcome: 'passed' })
+        await store.ack({ ...finish('w2', second!), caller: 'w2#1', outcome: 'failed' })
+        const common = { entry: first!.entry, durationMs: 5 }
+        expect((await store.snapshot(LEASE_MS)).log).toEqual([
+          {
+            ...common,
+            lease: first!.lease,
+            worker: 'w1',
+            caller: 'w1#0',
+            outcome: 'requeued',
+            attempt: 1,
+            retry: false,
+            at: t0 + 100,
+            startedAt: t0,
+            payload: 'boom',
+          },
+          {
+            entry: first!.entry,
+            lease: second!.lease,
+            worker: 'w2',
+            outcome: 'expired',
+            attempt: 2,
+            at: t0 + LEASE_MS + 101,
+            startedAt: t0 + 100,
+          },
+          {
+            ...common,
+            lease: third!.lease,
+            worker: 'w3',
+            caller: 'w3#0',
+            outcome: 'passed',
+            attempt: 3,
+            retry: true,
+            at: t0 + LEASE_MS + 151,
+            startedAt: t0 + LEASE_MS + 101,
+          },
+          {
+            ...common,
+            lease: second!.lease,
+            worker: 'w2',
+            caller: 'w2#1',
+            outcome: 'failed',
+            attempt: 2,
+            retry: true,
+            at: t0 + LEASE_MS + 151,
+            stale: true,
+          },
+        ])
+      })
+    })
+
     describe('live view', () => {
       it('lists the leases in flight, deadline first, and the machines heartbeating', async () => {
         fresh()

@@ -16,33 +16,35 @@ export function renderHtml(report: BuildReport, verdict: Verdict): string {
   const byMachine = new Map(report.machines.map((m) => [m.name, [] as Attempt[]]))
   for (const a of report.attempts) if (a.worker !== null && a.lane !== null) byMachine.get(a.worker)?.push(a)
 
-  const placed = new Set<Attempt>()
   const machines = report.machines.map((m) => {
     const runs = byMachine.get(m.name) ?? []
     const laneCount = Math.max(
       m.slots,
       runs.reduce((n, a) => Math.max(n, a.lane! + 1), 1),
     )
-    const inferred = inferExpired(report.attempts, m.name, runs, laneCount)
-    for (const { attempt } of inferred) placed.add(attempt)
     const lanes = Array.from({ length: laneCount }, (_, lane) => {
       const bars = runs
         .filter((a) => a.lane === lane)
         .map((a) => {
           const kind = a.stale ? 'stale' : a.outcome
-          const title = `${displayEntry(a.entry)}\n${a.stale ? `${a.outcome}, dropped (lease reclaimed)` : a.outcome} · ${duration(a.durationMs ?? a.end - a.start!)} · attempt ${a.attempt} · ${m.name} slot ${lane + 1}`
-          return bar(a.entry, kind, a.start!, a.end, title)
+          const what =
+            a.outcome === 'expired'
+              ? `expired: ${m.name} stopped heartbeating; held until reclaimed after ${duration(a.end - a.start!)}`
+              : `${a.stale ? `${a.outcome}, dropped (lease reclaimed)` : a.outcome} · ${duration(a.durationMs ?? a.end - a.start!)}`
+          return bar(
+            a.entry,
+            kind,
+            a.start!,
+            a.end,
+            `${displayEntry(a.entry)}\n${what} · attempt ${a.attempt} · ${m.name} slot ${lane + 1}`,
+          )
         })
-      for (const { attempt, start: from } of inferred.filter((x) => x.lane === lane)) {
-        const title = `${displayEntry(attempt.entry)}\nexpired: ${m.name} stopped heartbeating; held until reclaimed after ${duration(attempt.end - from)} (start inferred from the slot's previous file) · attempt ${attempt.attempt} · slot ${lane + 1}`
-        bars.push(bar(attempt.entry, 'expired', from, attempt.end, title))
-      }
       return `<div class="lane" data-machine="${esc(m.name)}" data-lane="${lane}"><span class="label">${esc(m.name)} #${lane + 1}</span><div class="track">${bars.join('')}</div></div>`
     })
     return `<section class="machine" data-machine="${esc(m.name)}"><h2>${esc(m.name)} <small>${m.files} files · ${duration(m.busyMs)} busy${m.exited ? '' : ' · no exit record'}</small></h2>${lanes.join('')}</section>`
   })
 
-  const untimed = report.attempts.filter((a) => a.lane === null && a.outcome !== 'lost' && !placed.has(a))
+  const untimed = report.attempts.filter((a) => a.lane === null && a.outcome !== 'lost')
   const ticks = Array.from(
     { length: 11 },
     (_, i) => `<span style="left:${i * 10}%">${duration((span * i) / 10)}</span>`,
@@ -79,33 +81,6 @@ ${untimed.length ? `<h2>Attempts without a known start</h2><table><tr><th>file</
 </body>
 </html>
 `
-}
-
-/**
- * The log has no start for an expired lease. A slot reserves its next file as soon as it acks the last one, so
- * a lease that expired on a machine most likely started when one of its lanes last went quiet: each expired
- * attempt takes the free lane that ended last before the expiry was noticed.
- */
-function inferExpired(attempts: Attempt[], machine: string, runs: Attempt[], laneCount: number) {
-  const expired = attempts
-    .filter((a) => a.worker === machine && a.outcome === 'expired')
-    .sort((a, b) => a.end - b.end)
-  const taken = new Set<number>()
-  const placed: { attempt: Attempt; lane: number; start: number }[] = []
-  for (const attempt of expired) {
-    let best: { lane: number; start: number } | null = null
-    for (let lane = 0; lane < laneCount; lane++) {
-      if (taken.has(lane)) continue
-      const ended = runs
-        .filter((a) => a.lane === lane && a.end <= attempt.end)
-        .reduce((n, a) => Math.max(n, a.end), -1)
-      if (ended >= 0 && (best === null || ended > best.start)) best = { lane, start: ended }
-    }
-    if (!best) continue
-    taken.add(best.lane)
-    placed.push({ attempt, ...best })
-  }
-  return placed
 }
 
 function esc(text: string): string {

@@ -17,7 +17,7 @@ local cached = cached_reply(replies, caller, request_id)
 if cached then return cached end
 if redis.call('EXISTS', meta) == 0 then return fail('QUEUE_LOST') end
 local now = now_ms()
-local record = { entry = entry, lease = tonumber(lease), worker = worker, outcome = result_outcome,
+local record = { entry = entry, lease = tonumber(lease), worker = worker, caller = caller, outcome = result_outcome,
   durationMs = tonumber(ARGV[9]), attempt = tonumber(ARGV[11]), retry = ARGV[12] == '1', at = now }
 
 -- Only the current lease id may finish the entry: a stale holder's result (often a timeout-induced failure) must
@@ -26,6 +26,7 @@ if redis.call('HGET', lease_key, entry) ~= lease then
   return refuse_stale(log, counters, replies, caller, request_id, record)
 end
 
+record.startedAt = tonumber(redis.call('HGET', started, entry))
 redis.call('ZREM', deadline, entry)
 redis.call('HDEL', lease_key, entry)
 redis.call('HDEL', holder, entry)

@@ -15,7 +15,7 @@ local cached = cached_reply(replies, caller, request_id)
 if cached then return cached end
 if redis.call('EXISTS', meta) == 0 then return fail('QUEUE_LOST') end
 local now = now_ms()
-local record = { entry = entry, lease = tonumber(lease), worker = worker, outcome = 'requeued',
+local record = { entry = entry, lease = tonumber(lease), worker = worker, caller = caller, outcome = 'requeued',
   durationMs = tonumber(ARGV[8]), attempt = tonumber(ARGV[10]), retry = ARGV[11] == '1', at = now }
 
 -- A stale holder must not requeue an entry that now belongs to someone else (ci-queue #12).
@@ -29,6 +29,7 @@ end
 
 redis.call('HINCRBY', requeues, entry, 1)
 redis.call('HINCRBY', requeues, '__total__', 1)
+record.startedAt = tonumber(redis.call('HGET', started, entry))
 redis.call('ZREM', deadline, entry)
 redis.call('HDEL', lease_key, entry)
 redis.call('HDEL', holder, entry)

@@ -45,7 +45,8 @@ local max_attempts = hget_number(meta, 'max_attempts')
 for _, entry in ipairs(redis.call('ZRANGEBYSCORE', deadline, '-inf', now, 'LIMIT', 0, 64)) do
   local attempt = hget_number(attempt_key, entry)
   redis.call('RPUSH', log, cjson.encode({ entry = entry, lease = hget_number(lease_key, entry),
-    worker = redis.call('HGET', holder, entry), outcome = 'expired', attempt = attempt, at = now }))
+    worker = redis.call('HGET', holder, entry), outcome = 'expired', attempt = attempt, at = now,
+    startedAt = hget_number(started, entry) }))
   redis.call('HINCRBY', counters, 'expired', 1)
   if attempt < max_attempts then
     return reply({ status = 'leased', leases = { grant(entry, true) } })

@@ -246,7 +246,15 @@ export class MemoryStore implements QueueStore {
       .slice(0, 64)
     for (const [entry, held] of expired) {
       const attempt = b.attempts.get(entry) ?? 0
-      b.log.push({ entry, lease: held.lease, worker: held.holder, outcome: 'expired', attempt, at: now })
+      b.log.push({
+        entry,
+        lease: held.lease,
+        worker: held.holder,
+        outcome: 'expired',
+        attempt,
+        at: now,
+        startedAt: held.started,
+      })
       b.count('expired')
       if (attempt < meta.policy.maxAttempts) return { status: 'leased', leases: [grant(entry, true)] }
       b.held.delete(entry)
@@ -292,6 +300,7 @@ export class MemoryStore implements QueueStore {
       entry: request.lease.entry,
       lease: request.lease.lease,
       worker: request.worker,
+      caller: request.caller,
       outcome,
       durationMs: Math.round(request.durationMs),
       attempt: request.lease.attempt,
@@ -314,11 +323,12 @@ export class MemoryStore implements QueueStore {
         this.stale(request, request.outcome)
         return { status: 'stale' }
       }
+      const { started } = b.held.get(entry)!
       b.held.delete(entry)
       b.outcomes.set(entry, request.outcome)
       b.results.set(entry, request.payload)
       const failed = b.count(request.outcome)
-      b.log.push(this.record(request, request.outcome))
+      b.log.push({ ...this.record(request, request.outcome), startedAt: started })
       const max = meta.policy.maxFailures
       if (!meta.cancelled && request.outcome === 'failed' && max > 0 && failed >= max)
         meta.cancelled = 'max-failures'
@@ -340,12 +350,13 @@ export class MemoryStore implements QueueStore {
       }
       b.requeues.set(entry, count + 1)
       b.requeuesTotal += 1
+      const { started } = b.held.get(entry)!
       b.held.delete(entry)
       b.retry.push(entry)
       const failed = b.failedBy.get(entry) ?? new Set<string>()
       b.failedBy.set(entry, failed.add(request.worker))
       b.count('requeued')
-      b.log.push({ ...this.record(request, 'requeued'), payload: request.payload })
+      b.log.push({ ...this.record(request, 'requeued'), startedAt: started, payload: request.payload })
       return { status: 'requeued' }
     })
   }
