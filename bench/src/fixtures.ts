@@ -20,14 +20,14 @@ export interface FixtureFile {
   kind: 'sleep' | 'cpu'
 }
 
+// A fixed amount of computation (not "spin until a deadline"), so a busy host stretches its wall time but not
+// the CPU it uses: about 1 ms per 60,000 iterations on the benchmark host.
 const CPU = `function cpu(ms) {
-  const until = performance.now() + ms
   let checksum = 0
-  while (performance.now() < until) checksum = (checksum * 31 + 7) % 1000003
+  for (let i = 0; i < ms * 60000; i++) checksum = (checksum * 31 + i) % 1000003
   return checksum
 }
 `
-
 function body(framework: Framework, file: FixtureFile): string {
   const head = framework === 'vitest' ? `import { expect, test } from 'vitest'\n` : ''
   const text =
@@ -104,7 +104,20 @@ export interface ProcessRun {
   code: number | null
   /** From spawn to exit, ms since the common start. */
   exitMs: number
+  /** User + system CPU of the machine's whole process tree (workers included), ms. */
+  cpuMs: number
   output: string
+}
+
+// bash's `times` reports the CPU of every waited-for descendant: the framework, its workers and their children.
+const WITH_CPU = '"$NODE_BIN" "$@"; code=$?; times >&2; exit $code'
+
+function childCpuMs(output: string): number {
+  const lines = [...output.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)]
+  const children = lines.at(-1)
+  if (!children) return Number.NaN
+  const [, um, us, sm, ss] = children.map(Number) as number[]
+  return ((um! + sm!) * 60 + us! + ss!) * 1000
 }
 
 /**
@@ -121,9 +134,9 @@ export async function runMachines(dir: string, machines: { args: string[]; env?:
     machines.map(
       ({ args, env }) =>
         new Promise<ProcessRun>((resolve) => {
-          const child = spawn(process.execPath, args, {
+          const child = spawn('bash', ['-c', WITH_CPU, 'bash', ...args], {
             cwd: dir,
-            env: { ...base, ...env },
+            env: { ...base, ...env, NODE_BIN: process.execPath },
             stdio: ['ignore', 'pipe', 'pipe'],
           })
           let output = ''
@@ -133,7 +146,9 @@ export async function runMachines(dir: string, machines: { args: string[]; env?:
           child.stderr.on('data', (chunk) => {
             output += chunk
           })
-          child.on('close', (code) => resolve({ code, exitMs: preciseNow() - t0, output }))
+          child.on('close', (code) =>
+            resolve({ code, exitMs: preciseNow() - t0, cpuMs: childCpuMs(output), output }),
+          )
         }),
     ),
   )

@@ -50,7 +50,19 @@ const sections: Section[] = []
 for (const scenario of SCENARIOS) {
   if (only ? !only.includes(scenario.id) : quick && !scenario.quick) continue
   process.stdout.write(`\n== ${scenario.id} ==\n`)
-  const section = await scenario.run(options)
+  const section = await scenario.run(options).catch(
+    (error: unknown): Section => ({
+      id: scenario.id,
+      title: `${scenario.id}: failed`,
+      method: '',
+      table: { columns: ['error'], rows: [] },
+      json: { error: error instanceof Error ? error.message : String(error) },
+      notes: [
+        `This scenario failed in this run, so it has no figures: ${error instanceof Error ? error.message : String(error)}`,
+      ],
+    }),
+  )
+  if (section.json.error) process.exitCode = 1
   sections.push(section)
   process.stdout.write(`${section.title}\n${textTable(section.table)}\n`)
   for (const note of section.notes) process.stdout.write(`note: ${note}\n`)
