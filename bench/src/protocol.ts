@@ -1,7 +1,7 @@
 import { joinBuild, type Lease, RedisStore } from '@shardless/queue-core'
 import type { Redis } from 'ioredis'
 import { closedLoop } from './load.js'
-import { benchBuild, commandStats, deleteKeys, rawClient, statsDelta } from './redis.js'
+import { benchBuild, type CommandStats, commandStats, deleteKeys, rawClient, statsDelta } from './redis.js'
 import type { BenchOptions, Section } from './section.js'
 import { preciseNow, round } from './stats.js'
 
@@ -32,6 +32,7 @@ export async function protocol({ quick, redisUrl }: BenchOptions): Promise<Secti
   const bounds: number[] = []
   let split = { reserveUs: Number.NaN, ackUs: Number.NaN }
   let rawUs = Number.NaN
+  let inside = { totalUs: Number.NaN, commandsUs: Number.NaN, perPair: [] as string[] }
   try {
     for (const concurrency of CONCURRENCY) {
       const build = benchBuild('protocol')
@@ -71,6 +72,8 @@ export async function protocol({ quick, redisUrl }: BenchOptions): Promise<Secti
       })
       const drainServer = statsDelta(beforeDrain, await commandStats(admin))
       const serverUsPerPair = drainServer.scriptUsec / pairs
+      if (concurrency === CONCURRENCY[1])
+        inside = { totalUs: serverUsPerPair, ...insideScripts(drainServer, pairs) }
       const beforeBaseline = await commandStats(admin)
       const baseline = await closedLoop(concurrency, pairs, async (loop) => {
         const client = raw[loop % CONNECTIONS]!
@@ -149,6 +152,7 @@ export async function protocol({ quick, redisUrl }: BenchOptions): Promise<Secti
       redisUsPerCall: { ...split, rawEvalsha: round(rawUs, 2) },
     },
     notes: [
+      `Where a pair's Redis time goes (64 workers): the commands the two scripts run take ${round(inside.commandsUs, 1)} µs of the ${round(inside.totalUs)} µs — per pair ${inside.perPair.join(', ')}; the rest is the Lua interpreter itself (script entry, cjson, string handling).`,
       `Redis CPU per call, measured apart (${Math.min(pairs, 10_000).toLocaleString('en')} reserves from 64 workers, then their acks): reserve ${round(split.reserveUs)} µs, ack ${round(split.ackUs)} µs; the baseline's trivial EVALSHA costs Redis ${round(rawUs, 1)} µs.`,
     ],
     targets: [
@@ -197,4 +201,17 @@ async function splitCosts(admin: Redis, stores: RedisStore[], count: number) {
   })
   const ackUs = statsDelta(before, await commandStats(admin)).scriptUsec / leases.length
   return { reserveUs, ackUs }
+}
+
+/** The commands run inside the scripts, per reserve+ack pair: calls and µs by command, busiest first. */
+function insideScripts(delta: CommandStats, pairs: number) {
+  const commands = Object.entries(delta.byCommand)
+    .filter(([name]) => name !== 'evalsha' && name !== 'eval' && !name.startsWith('info'))
+    .map(([name, { calls, usec }]) => ({ name, calls: calls / pairs, usec: usec / pairs }))
+    .filter((c) => c.calls >= 0.5)
+    .sort((a, b) => b.usec - a.usec)
+  return {
+    commandsUs: commands.reduce((total, c) => total + c.usec, 0),
+    perPair: commands.map((c) => `${round(c.calls, 1)} ${c.name.toUpperCase()} ${round(c.usec, 1)} µs`),
+  }
 }

@@ -34,14 +34,17 @@ export interface CommandStats {
   /** Server CPU time spent in scripts (EVAL/EVALSHA), microseconds. */
   scriptUsec: number
   scriptCalls: number
+  /** Calls and µs per command name (commands run inside scripts are counted under their own names too). */
+  byCommand: Record<string, { calls: number; usec: number }>
 }
 
 /** Totals from INFO commandstats; deltas of two readings measure what happened in between (all clients). */
 export async function commandStats(client: Redis): Promise<CommandStats> {
   const info = await client.info('commandstats')
-  const stats: CommandStats = { calls: 0, scriptUsec: 0, scriptCalls: 0 }
+  const stats: CommandStats = { calls: 0, scriptUsec: 0, scriptCalls: 0, byCommand: {} }
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
     stats.calls += Number(match[2])
+    stats.byCommand[match[1]!] = { calls: Number(match[2]), usec: Number(match[3]) }
     if (match[1] === 'eval' || match[1] === 'evalsha') {
       stats.scriptCalls += Number(match[2])
       stats.scriptUsec += Number(match[3])
@@ -51,10 +54,16 @@ export async function commandStats(client: Redis): Promise<CommandStats> {
 }
 
 export function statsDelta(before: CommandStats, after: CommandStats): CommandStats {
+  const byCommand: CommandStats['byCommand'] = {}
+  for (const [name, { calls, usec }] of Object.entries(after.byCommand)) {
+    const old = before.byCommand[name] ?? { calls: 0, usec: 0 }
+    if (calls > old.calls) byCommand[name] = { calls: calls - old.calls, usec: usec - old.usec }
+  }
   return {
     calls: after.calls - before.calls,
     scriptUsec: after.scriptUsec - before.scriptUsec,
     scriptCalls: after.scriptCalls - before.scriptCalls,
+    byCommand,
   }
 }
 
