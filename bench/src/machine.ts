@@ -11,6 +11,8 @@ export interface MachineSpec {
   files: SleepFile[]
   /** Static mode: this machine's files, in the order its slots take them. */
   list?: string[]
+  /** Boots this much later than the first machine (CI runners never start at one instant). */
+  delayMs?: number
 }
 
 export type MachineEvent =
@@ -32,6 +34,7 @@ const go = await new Promise<boolean>((resolve) => {
 })
 lines.close()
 if (go) {
+  await new Promise((resolve) => setTimeout(resolve, spec.delayMs ?? 0))
   const machine = {
     files: spec.files,
     slots: spec.slots,

@@ -21,18 +21,26 @@ function slowest(
   return values.length ? round(Math.max(...values)) : '–'
 }
 
-export type Strategy = 'vitest --shard' | 'jest --shard' | 'static LPT' | 'shardless cold' | 'shardless warm'
+export type Strategy =
+  | 'vitest --shard'
+  | 'jest --shard'
+  | 'static LPT'
+  | 'shardless cold'
+  | 'shardless warm'
+  | 'static LPT, staggered boot'
+  | 'shardless warm, staggered boot'
 
 /** Queue-mode machines: the SHARDLESS_* environment every adapter reads, one build for the whole fleet. */
 export function queueFleet(
   suite: SuiteFile[],
   count: number,
   env: { redisUrl: string; build: string; suite: string; leaseMs: number },
+  delays: number[] = [],
 ): FleetMachine[] {
   const files = suite.map((f): [string, number, number] => [f.path, f.ms, f.bytes])
   return Array.from({ length: count }, (_, i) => ({
     name: `m${i + 1}`,
-    spec: { mode: 'queue', slots: SLOTS, files },
+    spec: { mode: 'queue', slots: SLOTS, files, delayMs: delays[i] ?? 0 },
     env: {
       SHARDLESS_REDIS_URL: env.redisUrl,
       SHARDLESS_BUILD: env.build,
@@ -43,9 +51,12 @@ export function queueFleet(
   }))
 }
 
-function staticFleet(suite: SuiteFile[], lists: string[][]): FleetMachine[] {
+function staticFleet(suite: SuiteFile[], lists: string[][], delays: number[] = []): FleetMachine[] {
   const files = suite.map((f): [string, number, number] => [f.path, f.ms, f.bytes])
-  return lists.map((list, i) => ({ name: `m${i + 1}`, spec: { mode: 'static', slots: SLOTS, files, list } }))
+  return lists.map((list, i) => ({
+    name: `m${i + 1}`,
+    spec: { mode: 'static', slots: SLOTS, files, list, delayMs: delays[i] ?? 0 },
+  }))
 }
 
 /**
@@ -92,10 +103,12 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
       const suiteName = `bench-makespan-${randomUUID().slice(0, 8)}`
       suites.push(suiteName)
       const lb = lowerBound(suite, count * SLOTS)
-      const queueRun = async (label: string) => {
+      const queueRun = async (label: string, delays: number[] = []) => {
         const build = benchBuild(`${label}${count}`)
         builds.push(build)
-        return runFleet(queueFleet(suite, count, { redisUrl, build, suite: suiteName, leaseMs: 10_000 }))
+        return runFleet(
+          queueFleet(suite, count, { redisUrl, build, suite: suiteName, leaseMs: 10_000 }, delays),
+        )
       }
       const cold = await queueRun('cold')
       const history = await recordHistory(redisUrl, suiteName, previous)
@@ -108,15 +121,24 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
         Array.from({ length: count }, (_, i) =>
           frameworkShard(suite, i + 1, count, framework).map((f) => f.path),
         )
-      const runs: [Strategy, FleetRun][] = [
-        ['vitest --shard', await runFleet(staticFleet(suite, shards('vitest')))],
-        ['jest --shard', await runFleet(staticFleet(suite, shards('jest')))],
-        ['static LPT', await runFleet(staticFleet(suite, lpt))],
-        ['shardless cold', cold],
-        ['shardless warm', await queueRun('warm')],
+      const runs: [Strategy, FleetRun, number][] = [
+        ['vitest --shard', await runFleet(staticFleet(suite, shards('vitest'))), lb],
+        ['jest --shard', await runFleet(staticFleet(suite, shards('jest'))), lb],
+        ['static LPT', await runFleet(staticFleet(suite, lpt)), lb],
+        ['shardless cold', cold, lb],
+        ['shardless warm', await queueRun('warm'), lb],
       ]
       warm.push({ count, run: runs[4]![1], lb, longest: Math.max(...suite.map((f) => f.ms)) })
-      for (const [strategy, run] of runs) {
+      if (count === CHARTED) {
+        // Machine i boots i × 5 % of the ideal makespan after the first; each slot is unavailable until then.
+        const delays = Array.from({ length: count }, (_, i) => Math.round(i * 0.05 * lb))
+        const staggeredLb = Math.max(lb, (lb * count * SLOTS + SLOTS * sum(delays)) / (count * SLOTS))
+        runs.push(
+          ['static LPT, staggered boot', await runFleet(staticFleet(suite, lpt, delays)), staggeredLb],
+          ['shardless warm, staggered boot', await queueRun('stagger', delays), staggeredLb],
+        )
+      }
+      for (const [strategy, run, lb] of runs) {
         rows.push([
           count,
           strategy,
@@ -152,7 +174,7 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
   return {
     id: 'makespan',
     title: 'Makespan vs static shards (queue level, sleep files)',
-    method: `A generated suite of ${suite.length} files (seed ${SUITE_SEED}): log-normal durations (σ 0.7) plus 3 outliers 6× a typical file, scaled to Σ ${totalMs / 1000} s; this build's durations are redrawn around those (σ 0.25 per file), so the timing history (a previous build, another draw, recorded with store.recordTimings) is close but not exact. This build: p5→p95 ${round(sorted[Math.floor(sorted.length * 0.05)]!)}→${round(sorted[Math.floor(sorted.length * 0.95)]!)} ms, longest ${sorted.at(-1)} ms, Σ ${round(sum(sorted) / 1000, 1)} s. Each file is a sleep. N machine processes × ${SLOTS} slots start together once all of them have booted. The \`--shard\` rows reproduce Vitest 4.1's and Jest 30's own split (sha1 of the path — Vitest hashes \`/tests/…\`, Jest \`tests/…\` — cut into contiguous slices; larger files first inside a shard, as both sort without a results cache); static LPT is lptSplit over the timing history; shardless machines run resolveConfig → openSession → drain against Redis (cold: weights from file size only; warm: the timing history). Makespan = end of the last file; spread = latest − earliest machine finish; LB = max(Σd ÷ (N × ${SLOTS}), longest file) of this build's durations; slowest join = when the last machine's openSession returned (connect, timing history, populate or wait for the populated queue); slowest 1st file = when the last machine started its first file.`,
+    method: `A generated suite of ${suite.length} files (seed ${SUITE_SEED}): log-normal durations (σ 0.7) plus 3 outliers 6× a typical file, scaled to Σ ${totalMs / 1000} s; this build's durations are redrawn around those (σ 0.25 per file), so the timing history (a previous build, another draw, recorded with store.recordTimings) is close but not exact. This build: p5→p95 ${round(sorted[Math.floor(sorted.length * 0.05)]!)}→${round(sorted[Math.floor(sorted.length * 0.95)]!)} ms, longest ${sorted.at(-1)} ms, Σ ${round(sum(sorted) / 1000, 1)} s. Each file is a sleep. N machine processes × ${SLOTS} slots start together once all of them have booted. The \`--shard\` rows reproduce Vitest 4.1's and Jest 30's own split (sha1 of the path — Vitest hashes \`/tests/…\`, Jest \`tests/…\` — cut into contiguous slices; larger files first inside a shard, as both sort without a results cache); static LPT is lptSplit over the timing history; shardless machines run resolveConfig → openSession → drain against Redis (cold: weights from file size only; warm: the timing history). Makespan = end of the last file; spread = latest − earliest machine finish; LB = max(Σd ÷ (N × ${SLOTS}), longest file) of this build's durations; slowest join = when the last machine's openSession returned (connect, timing history, populate or wait for the populated queue); slowest 1st file = when the last machine started its first file. The two *staggered boot* rows (N = ${CHARTED}) start machine i at i × 5 % of the ideal makespan, as CI runners come up one after another; their LB adds the slot time lost before each machine starts.`,
     table: {
       columns: [
         'N',
