@@ -6,7 +6,8 @@ export interface Timeline {
   machines: {
     name: string
     killedMs?: number | null
-    files: { slot: number; startMs: number; endMs: number }[]
+    /** `cut`: interrupted by the kill; `rerun`: a cut file running again elsewhere. */
+    files: { slot: number; startMs: number; endMs: number; mark?: 'cut' | 'rerun' }[]
   }[]
 }
 
@@ -57,7 +58,7 @@ export function renderChart(timelines: Timeline[]): string {
         const x1 = x(file.startMs)
         const width = Math.max(0.5, x(file.endMs) - x1)
         parts.push(
-          `<rect x="${x1.toFixed(1)}" y="${top + file.slot * LANE}" width="${width.toFixed(1)}" height="${LANE - 1}" class="file"/>`,
+          `<rect x="${x1.toFixed(1)}" y="${top + file.slot * LANE}" width="${width.toFixed(1)}" height="${LANE - 1}" class="file${file.mark ? ` ${file.mark}` : ''}"/>`,
         )
       }
       if (machine.killedMs != null) {
@@ -77,7 +78,7 @@ export function renderChart(timelines: Timeline[]): string {
     }
     y = plotTop + plotHeight + PANEL_FOOT
   }
-  const legend = `<text x="${LEFT}" y="${y + 4}" class="tick">bars: test files on each machine's ${slots} slots · red line: makespan · dashed: lower bound max(Σd ÷ slots, longest file)</text>`
+  const legend = `<text x="${LEFT}" y="${y + 4}" class="tick">bars: test files on each machine's ${slots} slots (red: cut by the kill, orange: the same file run again elsewhere) · red line: makespan · dashed: lower bound max(Σd ÷ slots, longest file)</text>`
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y + 16}" viewBox="0 0 ${WIDTH} ${y + 16}" font-family="system-ui, sans-serif">
 <style>
 .title { font-size: 13px; font-weight: 600; fill: #222 }
@@ -85,6 +86,8 @@ export function renderChart(timelines: Timeline[]): string {
 .machine { font-size: 10px; fill: #444; text-anchor: end }
 .grid { stroke: #e5e5e5 }
 .file { fill: #4c78a8; stroke: #fff; stroke-width: 0.6 }
+.cut { fill: #d62728 }
+.rerun { fill: #ff7f0e }
 .makespan { stroke: #d62728; stroke-width: 1.5 }
 .bound { stroke: #2ca02c; stroke-width: 1.2; stroke-dasharray: 4 3 }
 .kill { font-size: 10px; fill: #d62728; font-weight: 600 }

@@ -131,6 +131,7 @@ export async function runFleet(
 }
 
 export function timeline(label: string, run: FleetRun, lowerBoundMs?: number): Timeline {
+  const cut = new Set(run.machines.flatMap((m) => m.files.filter((f) => f.endMs === null).map((f) => f.file)))
   return {
     label,
     makespanMs: run.makespanMs,
@@ -142,6 +143,7 @@ export function timeline(label: string, run: FleetRun, lowerBoundMs?: number): T
         slot: f.slot,
         startMs: f.startMs,
         endMs: f.endMs ?? m.killedMs ?? f.startMs,
+        ...(cut.has(f.file) ? { mark: f.endMs === null ? ('cut' as const) : ('rerun' as const) } : {}),
       })),
     })),
   }

@@ -4,7 +4,7 @@ import { command, type Framework, frameworkVersion, runMachines, writeProject } 
 import { SUITE_SEED } from './makespan.js'
 import { benchBuild, deleteKeys, rawClient } from './redis.js'
 import type { BenchOptions, Section } from './section.js'
-import { round } from './stats.js'
+import { round, sum } from './stats.js'
 import { generateSuite, lowerBound } from './suite.js'
 
 const SLOTS = 2
@@ -28,6 +28,7 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
     lowerBoundMs: number
     ratioToLb: number
     machineExitMs: number[]
+    cpuMs: number
   }[] = []
   const notes: string[] = []
   const builds: string[] = []
@@ -92,6 +93,7 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
             round(spreadMs / 1000, 2),
             round(lb / 1000, 2),
             round(makespanMs / lb, 3),
+            round(sum(runs.map((r) => r.cpuMs)) / 1000, 1),
           ])
           results.push({
             framework,
@@ -102,6 +104,7 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
             lowerBoundMs: round(lb),
             ratioToLb: round(makespanMs / lb, 3),
             machineExitMs: exits.map((e) => round(e)),
+            cpuMs: round(sum(runs.map((r) => r.cpuMs))),
           })
         }
       }
@@ -113,8 +116,11 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
   return {
     id: 'frameworks',
     title: 'Real Vitest and Jest: --shard vs shardless',
-    method: `The makespan suite's typical durations (200 files, Σ ${totalMs / 1000} s, one sleeping test per file, files padded to their sizes) as a Vitest ${frameworkVersion('vitest')} project (\`pool: 'threads', isolate: false\`: with a fresh fork per file, this 2-core machine spends about 250 ms of CPU per file starting workers, which swamps the sleeps for every strategy alike) and a Jest ${frameworkVersion('jest')} project, maxWorkers ${SLOTS}. N machine processes start together; makespan = last machine's exit, spread = last − first exit, both from spawn, so boot and teardown count as they do in CI. \`--shard\` rows run the framework's own \`--shard=i/N\`; shardless rows run the same command with SHARDLESS_REDIS_URL/SHARDLESS_BUILD (cold: empty history; warm: after recording the cold build's durations with recordTimings(timingSamples(snapshot)), as the report step does). One unmeasured run first warms the transform caches.`,
-    table: { columns: ['framework', 'N', 'strategy', 'makespan s', 'spread s', 'LB s', '÷ LB'], rows },
+    method: `The makespan suite's typical durations (200 files, Σ ${totalMs / 1000} s, one sleeping test per file, files padded to their sizes) as a Vitest ${frameworkVersion('vitest')} project (\`pool: 'threads', isolate: false\`: with a fresh fork per file, this 2-core machine spends about 250 ms of CPU per file starting workers, which swamps the sleeps for every strategy alike) and a Jest ${frameworkVersion('jest')} project, maxWorkers ${SLOTS}. N machine processes start together; makespan = last machine's exit, spread = last − first exit, both from spawn, so boot and teardown count as they do in CI. \`--shard\` rows run the framework's own \`--shard=i/N\`; shardless rows run the same command with SHARDLESS_REDIS_URL/SHARDLESS_BUILD (cold: empty history; warm: after recording the cold build's durations with recordTimings(timingSamples(snapshot)), as the report step does). CPU s = user + system CPU of all machines' process trees (bash \`times\`): the same work in every row, so a row whose makespan grew while its CPU did not was slowed by other processes on the host. One unmeasured run first warms the transform caches.`,
+    table: {
+      columns: ['framework', 'N', 'strategy', 'makespan s', 'spread s', 'LB s', '÷ LB', 'CPU s'],
+      rows,
+    },
     json: { files: suite.length, totalMs, slots: SLOTS, results },
     notes,
     targets: results
