@@ -27,8 +27,6 @@ export interface MachineRun {
   files: FileRun[]
   /** End of its last file, ms since the common start (0 if it ran none). */
   lastEndMs: number
-  /** When the process said it was done (queue mode: the queue was drained), ms since the common start. */
-  doneMs: number | null
   /** Queue mode: when openSession returned (connected; populated or found the queue), ms since the common start. */
   joinedMs: number | null
   /** When the benchmark SIGKILLed it, ms since the common start. */
@@ -62,7 +60,6 @@ export async function runFleet(
       name: m.name,
       files: [],
       lastEndMs: 0,
-      doneMs: null,
       joinedMs: null,
       killedMs: null,
     }),
@@ -106,8 +103,6 @@ export async function runFleet(
             run.lastEndMs = Math.max(run.lastEndMs, event.at - t0)
           } else if (event.e === 'joined') {
             run.joinedMs = event.at - t0
-          } else if (event.e === 'done') {
-            run.doneMs = event.at - t0
           } else {
             errors.push(`${machine.name}: ${event.message}`)
           }

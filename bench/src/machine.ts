@@ -3,7 +3,6 @@
 // each file's start and end as a JSON line with an epoch timestamp.
 import { createInterface } from 'node:readline'
 import { type FileEvent, runQueue, runStatic, type SleepFile } from './simulated.js'
-import { preciseNow } from './stats.js'
 
 export interface MachineSpec {
   mode: 'queue' | 'static'
@@ -15,11 +14,7 @@ export interface MachineSpec {
   delayMs?: number
 }
 
-export type MachineEvent =
-  | FileEvent
-  | { e: 'joined'; at: number }
-  | { e: 'done'; at: number }
-  | { e: 'error'; message: string }
+export type MachineEvent = FileEvent | { e: 'joined'; at: number } | { e: 'error'; message: string }
 
 const spec = JSON.parse(process.env.BENCH_MACHINE ?? '{}') as MachineSpec
 const say = (event: MachineEvent | 'ready') =>
@@ -43,7 +38,6 @@ if (go) {
   }
   try {
     await (spec.mode === 'queue' ? runQueue(machine, process.env) : runStatic(machine, spec.list ?? []))
-    say({ e: 'done', at: preciseNow() })
   } catch (error) {
     say({ e: 'error', message: error instanceof Error ? error.message : String(error) })
     process.exitCode = 1
