@@ -41,8 +41,8 @@ export async function protocol({ quick, redisUrl }: BenchOptions): Promise<Secti
         { length: CONNECTIONS },
         () => new RedisStore({ url: redisUrl, build, suite: 'bench' }),
       )
-      const t = preciseNow()
       const beforePopulate = await commandStats(admin)
+      const t = preciseNow()
       await joinBuild(stores[0]!, { machine: 'populate', entries, policy: POLICY })
       const populateMs = preciseNow() - t
       const populateServer = statsDelta(beforePopulate, await commandStats(admin))
