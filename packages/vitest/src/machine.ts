@@ -2,9 +2,9 @@ import { readFileSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { relative } from 'node:path'
 import {
-  type DrainSummary,
   displayEntry,
   drain,
+  ExitCode,
   encodePayload,
   entryId,
   type FilePayload,
@@ -24,7 +24,7 @@ import { type FileFault, filePayload } from './payload.js'
 import { isQueuePool } from './pool.js'
 import type { RunFile } from './protocol.js'
 import { holdSignals } from './signals.js'
-import type { SlotHost } from './slot.js'
+import type { Slot, SlotHost } from './slot.js'
 import { SlotPool } from './slots.js'
 import { runTypecheck, TYPECHECK_COLD_BYTES, TYPECHECK_ENTRY } from './typecheck.js'
 
@@ -46,16 +46,14 @@ interface EntryRun {
  * drains the queue through the slots the Pool lends it, acks each file with its results, and prints one line.
  */
 export class Machine implements SlotHost {
-  readonly slots = new SlotPool()
+  private readonly slots = new SlotPool()
   private readonly specs = new Map<string, TestSpecification>()
   /** Type tests per project entry: run by the one machine that leases the entry. */
   private readonly typechecks = new Map<string, TestSpecification[]>()
   private readonly weights = new Map<string, number>()
   /** Aborted at the end of Vitest's run: files still waiting for a slot go back to the queue. */
   private readonly ending = new AbortController()
-  private session: Session | null = null
   private running: Promise<void> | null = null
-  private summary: DrainSummary | null = null
   private line: string | null = null
 
   constructor(
@@ -73,7 +71,7 @@ export class Machine implements SlotHost {
     }
   }
 
-  offer(slot: Parameters<SlotPool['offer']>[0]) {
+  offer(slot: Slot) {
     this.slots.offer(slot)
   }
 
@@ -105,12 +103,12 @@ export class Machine implements SlotHost {
       ...[...this.specs].map(([id, spec]) => ({ id, bytes: statSync(spec.moduleId).size })),
       ...[...this.typechecks.keys()].map((id) => ({ id, bytes: TYPECHECK_COLD_BYTES })),
     ]
+    let session: Session
     try {
-      this.session = await openSession({ config: this.config, files, log: (line) => this.log(line) })
+      session = await openSession({ config: this.config, files, log: (line) => this.log(line) })
     } catch (error) {
       fatal(error)
     }
-    const session = this.session
     this.running = (
       session.mode === 'queue' ? this.drainQueue(session) : this.runShare(session.entries)
     ).finally(() => this.slots.close())
@@ -128,7 +126,7 @@ export class Machine implements SlotHost {
     const signals = holdSignals()
     const stop = AbortSignal.any([signals.signal, this.ending.signal])
     try {
-      this.summary = await drain({
+      const summary = await drain({
         store,
         worker: this.config.machine,
         concurrency: this.concurrency(),
@@ -139,8 +137,8 @@ export class Machine implements SlotHost {
         info: { framework: 'vitest', version: this.vitest.version },
       })
       const progress = await store.progress(this.config.leaseMs).catch(() => null)
-      this.line = machineLine(this.config.machine, this.summary, progress)
-      if (this.summary.cancelled) forceExitCode(44)
+      this.line = machineLine(this.config.machine, summary, progress)
+      if (summary.cancelled) forceExitCode(ExitCode.maxFailures)
     } catch (error) {
       this.line = errorMessage(error)
       forceExitCode(error instanceof ShardlessError ? error.exitCode : 1)

@@ -102,9 +102,7 @@ export class Slot implements PoolWorker {
     ) {
       await this.closeInner()
     }
-    this.inner ??= await InnerWorker.start(this.Worker, this.options, this.startRequest, environment, (raw) =>
-      this.events.emit('message', raw),
-    )
+    this.inner ??= await this.startInner(environment)
     const inner = this.inner
     const kill = () => void inner.kill()
     stop.addEventListener('abort', kill, { once: true })
@@ -121,6 +119,14 @@ export class Slot implements PoolWorker {
     }
   }
 
+  /** A real worker started like the Pool would, with the file's environment; its RPC goes through this slot. */
+  private startInner(environment: Environment) {
+    if (!this.startRequest) throw new Error('shardless: a slot started a worker before its start request')
+    return InnerWorker.start(this.Worker, this.options, this.startRequest, environment, (raw) =>
+      this.events.emit('message', raw),
+    )
+  }
+
   private async closeInner() {
     const inner = this.inner
     this.inner = null
@@ -132,16 +138,13 @@ export class Slot implements PoolWorker {
     const environment = message.context!.environment
     let reply: WorkerResponse
     try {
-      const inner = await InnerWorker.start(
-        this.Worker,
-        this.options,
-        this.startRequest!,
-        environment,
-        (raw) => this.events.emit('message', raw),
-      )
-      const end = await inner.run(message)
-      await inner.stop()
-      reply = response('testfileFinished', end.kind === 'finished' ? end.error : new Error(String(end)))
+      // As `this.inner`, so the RPC replies of the main process reach it.
+      this.inner = await this.startInner(environment)
+      const end = await this.inner.run(message)
+      await this.closeInner()
+      const error =
+        end.kind === 'finished' ? end.error : new Error(end.kind === 'crashed' ? end.reason : 'stopped')
+      reply = response('testfileFinished', error)
     } catch (error) {
       reply = response('testfileFinished', error)
     }

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { type BuildSnapshot, decodePayload, type FilePayload, parseEntryId } from '@shardless/queue-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Build, EXAMPLE_FILES, fixture, Machine, type MachineOptions, removeFixture } from './machines.js'
@@ -209,6 +211,52 @@ export function defineCases(options: CaseOptions) {
     expect(Object.values(snapshot.outcomes).filter((outcome) => outcome === 'failed')).toHaveLength(1)
   })
 
+  it('fail-fast: maxFailures cancels the build on every machine (exit 44)', async () => {
+    const build = newBuild()
+    const dir = newFixture()
+    const env = (name: string) => build.env(name, { SHARDLESS_FAIL: '1', SHARDLESS_MAX_FAILURES: '1' })
+    const results = await Promise.all(['m1', 'm2'].map((name) => machine({ dir, env: env(name) }).done))
+    for (const result of results) {
+      expect(result.code, result.stdout + result.stderr).toBe(44)
+      expect(result.stdout).toMatch(/^shardless: m\d ran .* · build cancelled: /m)
+    }
+    const snapshot = await build.snapshot()
+    expect(snapshot.progress.cancelled).toBeTruthy()
+    expect(snapshot.progress.failed).toBe(1)
+  })
+
+  it('each machine writes its own blob, and --merge-reports rebuilds the whole build', async () => {
+    const build = newBuild()
+    const dir = newFixture()
+    const args = ['--reporter=default', '--reporter=blob']
+    const results = await Promise.all(
+      ['m1', 'm2'].map((name) => machine({ dir, env: build.env(name), args }).done),
+    )
+    for (const result of results) expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(readdirSync(join(dir, blobDir(options.vitestVersion))).sort()).toEqual([
+      'blob-m1.json',
+      'blob-m2.json',
+    ])
+
+    // The report step: the same environment, the plugin stays out of the way.
+    const merged = await machine({
+      dir,
+      env: build.env('report'),
+      args: ['--merge-reports', blobDir(options.vitestVersion)],
+    }).done
+    expect(merged.code, merged.stdout + merged.stderr).toBe(0)
+    expect(merged.stdout).toMatch(/Test Files\s+40 passed \(40\)/)
+  })
+
+  it('`vitest list` with a build id lists the files without touching the queue', async () => {
+    const build = newBuild()
+    const result = await machine({ dir: newFixture(), env: build.env('m1'), command: 'list', args: ['cart'] })
+      .done
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/tests\/cart\.test\.ts > cart > case 1/)
+    expect((await build.state()).status).toBe('absent')
+  })
+
   it('a machine that found other test files stops with a clear digest error', async () => {
     const build = newBuild()
     const leader = machine({ dir: newFixture(), env: build.env('m1'), args: ['cart'] })
@@ -302,6 +350,11 @@ export function defineCases(options: CaseOptions) {
     expect(result.stdout).toMatch(/Test Files\s+3 passed \(3\)/)
     expect(result.stdout + result.stderr).not.toMatch(/shardless/)
   })
+}
+
+/** The blob reporter's default directory: `.vitest/blob` since Vitest 5. */
+function blobDir(version: RegExp): string {
+  return version.source.startsWith('^5') ? '.vitest/blob' : '.vitest-reports'
 }
 
 function payloadOf(snapshot: BuildSnapshot, id: string | undefined): FilePayload {

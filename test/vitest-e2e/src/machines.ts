@@ -4,7 +4,13 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BuildSnapshot, createRedisClient, RedisStore, timingsKey } from '@shardless/queue-core'
+import {
+  type BuildSnapshot,
+  createRedisClient,
+  RedisStore,
+  type SetupState,
+  timingsKey,
+} from '@shardless/queue-core'
 
 export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const EXAMPLES = fileURLToPath(new URL('../../../examples', import.meta.url))
@@ -51,6 +57,8 @@ export interface MachineOptions {
   /** SHARDLESS_* and other variables; none are inherited from the test process. */
   env?: Record<string, string>
   args?: string[]
+  /** The Vitest command: `run` (a CI machine) or `list`. */
+  command?: 'run' | 'list'
   /** Node binary (Vitest 5 needs Node >= 22.12). */
   node?: string
 }
@@ -86,7 +94,7 @@ export class Machine {
     }
     this.child = spawn(
       options.node ?? process.execPath,
-      [join(vitest, 'vitest.mjs'), 'run', ...(options.args ?? [])],
+      [join(vitest, 'vitest.mjs'), options.command ?? 'run', ...(options.args ?? [])],
       {
         cwd: options.dir,
         env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
@@ -172,10 +180,19 @@ export class Build {
     }
   }
 
-  async snapshot(): Promise<BuildSnapshot> {
+  snapshot(): Promise<BuildSnapshot> {
+    return this.withStore((store) => store.snapshot(60_000))
+  }
+
+  /** Whether the build exists at all (`absent` until a machine populates it). */
+  state(): Promise<SetupState> {
+    return this.withStore((store) => store.state())
+  }
+
+  private async withStore<T>(read: (store: RedisStore) => Promise<T>): Promise<T> {
     const store = new RedisStore({ url: REDIS_URL, build: this.id, suite: this.suite })
     try {
-      return await store.snapshot(60_000)
+      return await read(store)
     } finally {
       await store.close()
     }
