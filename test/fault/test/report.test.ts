@@ -17,26 +17,45 @@ beforeAll(async () => {
 })
 afterAll(() => redis.stop())
 
-function report(build: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [cli, 'report', '--redis', redis.url, '--build', build, '--suite', 'fault', ...args],
-      {
-        env: { PATH: process.env.PATH, CI: 'true', SHARDLESS_LEASE_MS: '1000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    let output = ''
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      output += chunk
-    })
-    child.on('exit', (code) => resolve({ code, output }))
-  })
+interface Report {
+  exit: Promise<{ code: number | null; output: string }>
+  /** Resolves once the report printed a line matching `pattern`. */
+  printed(pattern: RegExp): Promise<void>
 }
+
+function startReport(build: string, ...args: string[]): Report {
+  const child = spawn(
+    process.execPath,
+    [cli, 'report', '--redis', redis.url, '--build', build, '--suite', 'fault', ...args],
+    {
+      env: { PATH: process.env.PATH, CI: 'true', SHARDLESS_LEASE_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  const listeners = new Set<() => void>()
+  const collect = (chunk: Buffer) => {
+    output += chunk
+    for (const listener of listeners) listener()
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  return {
+    exit: new Promise((resolve) => child.on('exit', (code) => resolve({ code, output }))),
+    printed: (pattern) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (!pattern.test(output)) return
+          listeners.delete(check)
+          resolve()
+        }
+        listeners.add(check)
+        check()
+      }),
+  }
+}
+
+const report = (build: string, ...args: string[]) => startReport(build, ...args).exit
 
 function machines(suite: Files, names: string[], env: Record<string, string> = {}) {
   const build = `report-${randomUUID()}`
@@ -80,10 +99,12 @@ describe('report under faults', () => {
   it('exits 41, never green, when Redis restarts without persistence under the report', async () => {
     const suite = files(30)
     const { build, started } = machines(suite, ['m1', 'm2'])
-    const waiting = report(build, '--wait')
-    await started[0]!.waitFor(/^finish /)
+    await started[0]!.waitFor(/^joined /)
+    // The report must have seen the queue: keys that never existed read as "not populated yet", not as lost.
+    const watching = startReport(build)
+    await watching.printed(/\d+\/30 files/)
     await redis.restart()
-    const { code, output } = await waiting
+    const { code, output } = await watching.exit
     await Promise.all(started.map((m) => m.exit))
     expect(code, output).toBe(ExitCode.queueLost)
     expect(output).toMatch(/queue state lost/)
