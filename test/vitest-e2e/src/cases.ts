@@ -100,6 +100,11 @@ export function defineCases(options: CaseOptions) {
       // Every file ran on a survivor, or on the victim before it died.
       expect(new Set([...r1.files, ...r2.files, ...dead.files])).toEqual(new Set(EXAMPLE_FILES))
       expect(snapshot.log.some((record) => record.outcome === 'expired' && record.worker === 'm3')).toBe(true)
+      // The long files outlast the 1.5 s lease: the survivors' heartbeats kept theirs, none was taken from them.
+      expect(snapshot.log.filter((record) => record.outcome === 'expired' && record.worker !== 'm3')).toEqual(
+        [],
+      )
+      expect(snapshot.progress.stale).toBe(0)
     })
   })
 
