@@ -13,6 +13,8 @@ export interface CaseOptions {
   vitestVersion: RegExp
   /** Only the three-machine drain: a smoke test for another Vitest minor. */
   smoke?: boolean
+  /** A coverage provider matching the machines' Vitest is installed. */
+  coverage?: boolean
 }
 
 /**
@@ -251,6 +253,26 @@ export function defineCases(options: CaseOptions) {
     }).done
     expect(merged.code, merged.stdout + merged.stderr).toBe(0)
     expect(merged.stdout).toMatch(/Test Files\s+40 passed \(40\)/)
+  })
+
+  it.runIf(options.coverage)('coverage thresholds fail plain Vitest but not a machine', async () => {
+    const build = newBuild()
+    const unused = 'export function neverCalled(a: number) {\n  return a > 0 ? a * 2 : -a\n}\n'
+    const dir = newFixture({ 'tests/unused.ts': unused })
+    const args = [
+      'cart',
+      '--coverage.enabled',
+      '--coverage.include=tests/*.ts',
+      '--coverage.thresholds.lines=100',
+    ]
+    const plain = await machine({ dir, args }).done
+    expect(plain.code).toBe(1)
+    expect(plain.stderr).toMatch(/Coverage for lines \([\d.]+%\) does not meet global threshold \(100%\)/)
+
+    const onMachine = await machine({ dir, env: build.env('m1'), args }).done
+    expect(onMachine.code, onMachine.stdout + onMachine.stderr).toBe(0)
+    expect(onMachine.stdout).toMatch(/Coverage report from v8/)
+    expect(onMachine.stderr).not.toMatch(/threshold/)
   })
 
   it('`vitest list` with a build id lists the files without touching the queue', async () => {
