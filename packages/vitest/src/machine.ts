@@ -53,8 +53,11 @@ export class Machine implements SlotHost {
   private readonly weights = new Map<string, number>()
   /** Aborted at the end of Vitest's run: files still waiting for a slot go back to the queue. */
   private readonly ending = new AbortController()
+  /** Vitest cancelled its run (`--bail`, the UI, the API): this machine stops and hands its leases back. */
+  private readonly cancelled = new AbortController()
   private running: Promise<void> | null = null
   private line: string | null = null
+  private slotsOffered = false
 
   constructor(
     readonly vitest: Vitest,
@@ -72,6 +75,13 @@ export class Machine implements SlotHost {
   }
 
   offer(slot: Slot) {
+    // Subscribed once the Pool runs: Vitest drops the cancel listeners between onTestRunStart and its Pool.
+    if (!this.slotsOffered) {
+      this.slotsOffered = true
+      this.vitest.onCancel((reason) =>
+        this.cancelled.abort(new Error(`shardless: Vitest cancelled the run (${reason})`)),
+      )
+    }
     this.slots.offer(slot)
   }
 

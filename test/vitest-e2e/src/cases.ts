@@ -218,6 +218,17 @@ export function defineCases(options: CaseOptions) {
     expect(Object.values(snapshot.outcomes).filter((outcome) => outcome === 'failed')).toHaveLength(1)
   })
 
+  it('--bail stops only this machine, handing its files in flight back', async () => {
+    const build = newBuild()
+    const env = build.env('m1', { SHARDLESS_FAIL: '1' })
+    const result = await machine({ dir: newFixture(), env, args: ['--bail=1', '--maxWorkers=2'] }).done
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/^shardless: m1 ran .* · stopped$/m)
+    const snapshot = await build.snapshot()
+    expect(snapshot.progress.leased).toBe(0)
+    expect(snapshot.progress.cancelled).toBeNull()
+  })
+
   it('fail-fast: maxFailures cancels the build on every machine (exit 44)', async () => {
     const build = newBuild()
     const dir = newFixture()
