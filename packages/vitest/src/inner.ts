@@ -1,5 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import type { PoolOptions, PoolWorker } from 'vitest/node'
 import { type Environment, isResponse, type WorkerRequest, type WorkerResponse } from './protocol.js'
+
+const STOP_TIMEOUT_MS = 10_000
 
 export type WorkerClass = new (options: PoolOptions) => PoolWorker
 
@@ -84,10 +87,11 @@ export class InnerWorker {
       await this.kill()
       return undefined
     }
-    const stopped = await this.request(
-      { __vitest_worker_request__: true, type: 'stop' } as WorkerRequest,
-      'stopped',
-    )
+    const stopped = await Promise.race([
+      this.request({ __vitest_worker_request__: true, type: 'stop' } as WorkerRequest, 'stopped'),
+      // A teardown that never answers must not hold the slot: as long as Vitest's default teardownTimeout.
+      delay(STOP_TIMEOUT_MS, null, { ref: false }),
+    ])
     await this.kill()
     return stopped?.error
   }

@@ -103,6 +103,8 @@ export class Slot implements PoolWorker {
       await this.closeInner()
     }
     this.inner ??= await this.startInner(environment)
+    // Stopped while the worker was starting: an abort listener added now would never fire.
+    if (stop.aborted) return { kind: 'killed' }
     const inner = this.inner
     const kill = () => void inner.kill()
     stop.addEventListener('abort', kill, { once: true })

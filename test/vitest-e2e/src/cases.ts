@@ -83,29 +83,33 @@ export function defineCases(options: CaseOptions) {
 
     it.skipIf(options.smoke)('lose nothing when a machine is SIGKILLed mid-run', async () => {
       const build = newBuild()
-      const dir = newFixture()
-      const env = (name: string) =>
-        build.env(name, { SHARDLESS_LEASE_MS: '1500', SHARDLESS_HEARTBEAT_MS: '300' })
-      const [m1, m2, victim] = ['m1', 'm2', 'm3'].map((name) => machine({ dir, env: env(name) }))
-      // Killed while it holds a lease: after it finished one file and took the next.
-      await victim!.waitFor(/✓ tests\//)
-      victim!.kill('SIGKILL')
-      const [r1, r2, dead] = await Promise.all([m1!.done, m2!.done, victim!.done])
+      const dir = newFixture({ 'tests/slow.test.ts': slowFile })
+      const all = [...EXAMPLE_FILES, 'tests/slow.test.ts'].sort()
+      const env = (name: string, slowMs: string) =>
+        build.env(name, { SHARDLESS_LEASE_MS: '1500', SHARDLESS_HEARTBEAT_MS: '300', SLOW_MS: slowMs })
+      // The victim starts first and takes the largest file, which would keep it busy for a minute.
+      const victim = machine({ dir, env: env('m3', '60000') })
+      await victim.waitFor(/joined build/)
+      await until(async () => (await build.snapshot()).progress.leased === 1)
+      const [m1, m2] = ['m1', 'm2'].map((name) => machine({ dir, env: env(name, '10') }))
+      await Promise.all([m1!.waitFor(/joined build/), m2!.waitFor(/joined build/)])
+      victim.kill('SIGKILL')
+      const [r1, r2, dead] = await Promise.all([m1!.done, m2!.done, victim.done])
 
       expect(dead.signal).toBe('SIGKILL')
       expect(r1.code, r1.stdout + r1.stderr).toBe(0)
       expect(r2.code, r2.stdout + r2.stderr).toBe(0)
       const snapshot = await build.snapshot()
-      expect(snapshot.progress.done).toBe(EXAMPLE_FILES.length)
-      expect(entryFiles(Object.keys(snapshot.outcomes))).toEqual(EXAMPLE_FILES)
+      expect(snapshot.progress.done).toBe(all.length)
+      expect(entryFiles(Object.keys(snapshot.outcomes))).toEqual(all)
       expect(new Set(Object.values(snapshot.outcomes))).toEqual(new Set(['passed']))
       // Every file ran on a survivor, or on the victim before it died.
-      expect(new Set([...r1.files, ...r2.files, ...dead.files])).toEqual(new Set(EXAMPLE_FILES))
-      expect(snapshot.log.some((record) => record.outcome === 'expired' && record.worker === 'm3')).toBe(true)
+      expect(new Set([...r1.files, ...r2.files, ...dead.files])).toEqual(new Set(all))
+      const expired = snapshot.log.filter((record) => record.outcome === 'expired')
+      expect(expired.map((record) => [entryFiles([record.entry])[0], record.worker])).toEqual([
+        ['tests/slow.test.ts', 'm3'],
+      ])
       // The long files outlast the 1.5 s lease: the survivors' heartbeats kept theirs, none was taken from them.
-      expect(snapshot.log.filter((record) => record.outcome === 'expired' && record.worker !== 'm3')).toEqual(
-        [],
-      )
       expect(snapshot.progress.stale).toBe(0)
     })
   })
@@ -139,8 +143,7 @@ export function defineCases(options: CaseOptions) {
   it('SIGTERM hands the files in flight back to the queue at once', async () => {
     const build = newBuild()
     // The largest file comes first off a cold queue; on the first machine it would run for a minute.
-    const slow = `import { it } from 'vitest'\n// ${'padding '.repeat(2000)}\nit('waits', () => new Promise((resolve) => setTimeout(resolve, Number(process.env.SLOW_MS))))\n`
-    const dir = newFixture({ 'tests/slow.test.ts': slow })
+    const dir = newFixture({ 'tests/slow.test.ts': slowFile })
     const all = [...EXAMPLE_FILES, 'tests/slow.test.ts'].sort()
     // The default 30 s lease: a file not handed back would stay leased that long.
     const first = machine({ dir, env: build.env('m1', { SLOW_MS: '60000' }) })
@@ -389,6 +392,14 @@ export function defineCases(options: CaseOptions) {
     expect(result.stdout + result.stderr).not.toMatch(/shardless/)
   })
 }
+
+/** The largest file (first off a cold queue): it runs as long as SLOW_MS says, so per machine. */
+const slowFile = [
+  "import { it } from 'vitest'",
+  `// ${'padding '.repeat(2000)}`,
+  "it('waits', () => new Promise((resolve) => setTimeout(resolve, Number(process.env.SLOW_MS))), 120_000)",
+  '',
+].join('\n')
 
 /** The blob reporter's default directory: `.vitest/blob` since Vitest 5. */
 function blobDir(version: RegExp): string {
