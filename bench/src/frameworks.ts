@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { RedisStore, TIMING_ALPHA, timingSamples } from '@shardless/queue-core'
+import { type BuildSnapshot, RedisStore, TIMING_ALPHA, timingSamples } from '@shardless/queue-core'
 import { command, type Framework, frameworkVersion, runMachines, writeProject } from './fixtures.js'
 import { SUITE_SEED } from './makespan.js'
 import { benchBuild, deleteKeys, rawClient } from './redis.js'
@@ -29,6 +29,7 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
     ratioToLb: number
     machineExitMs: number[]
     cpuMs: number
+    startLagMs: number | null
   }[] = []
   const notes: string[] = []
   const builds: string[] = []
@@ -58,12 +59,12 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
               },
             })),
           )
-          return { runs, build }
-        }
-        const record = async (build: string) => {
           const store = new RedisStore({ url: redisUrl, build, suite: suiteName })
           try {
-            await store.recordTimings(timingSamples(await store.snapshot(60_000)), TIMING_ALPHA)
+            const snapshot = await store.snapshot(60_000)
+            // The report step's job, done here so the warm build has history: the cold build's durations.
+            if (label === 'cold') await store.recordTimings(timingSamples(snapshot), TIMING_ALPHA)
+            return { runs, startLagMs: startLag(snapshot) }
           } finally {
             await store.close()
           }
@@ -75,12 +76,11 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
           })),
         )
         const cold = await queue('cold')
-        await record(cold.build)
         const warm = await queue('warm')
-        for (const [strategy, runs] of [
-          [`${framework} --shard`, shard],
-          ['shardless cold', cold.runs],
-          ['shardless warm', warm.runs],
+        for (const [strategy, runs, startLagMs] of [
+          [`${framework} --shard`, shard, null],
+          ['shardless cold', cold.runs, cold.startLagMs],
+          ['shardless warm', warm.runs, warm.startLagMs],
         ] as const) {
           const exits = runs.map((r) => r.exitMs)
           const makespanMs = Math.max(...exits)
@@ -94,6 +94,7 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
             round(lb / 1000, 2),
             round(makespanMs / lb, 3),
             round(sum(runs.map((r) => r.cpuMs)) / 1000, 1),
+            startLagMs === null ? '–' : round(startLagMs),
           ])
           results.push({
             framework,
@@ -105,6 +106,7 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
             ratioToLb: round(makespanMs / lb, 3),
             machineExitMs: exits.map((e) => round(e)),
             cpuMs: round(sum(runs.map((r) => r.cpuMs))),
+            startLagMs: startLagMs === null ? null : round(startLagMs),
           })
         }
       }
@@ -116,9 +118,19 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
   return {
     id: 'frameworks',
     title: 'Real Vitest and Jest: --shard vs shardless',
-    method: `The makespan suite's typical durations (200 files, Σ ${totalMs / 1000} s, one sleeping test per file, files padded to their sizes) as a Vitest ${frameworkVersion('vitest')} project (\`pool: 'threads', isolate: false\`: with a fresh fork per file, this 2-core machine spends about 250 ms of CPU per file starting workers, which swamps the sleeps for every strategy alike) and a Jest ${frameworkVersion('jest')} project, maxWorkers ${SLOTS}. N machine processes start together; makespan = last machine's exit, spread = last − first exit, both from spawn, so boot and teardown count as they do in CI. \`--shard\` rows run the framework's own \`--shard=i/N\`; shardless rows run the same command with SHARDLESS_REDIS_URL/SHARDLESS_BUILD (cold: empty history; warm: after recording the cold build's durations with recordTimings(timingSamples(snapshot)), as the report step does). CPU s = user + system CPU of all machines' process trees (bash \`times\`): the same work in every row, so a row whose makespan grew while its CPU did not was slowed by other processes on the host. One unmeasured run first warms the transform caches.`,
+    method: `The makespan suite's typical durations (200 files, Σ ${totalMs / 1000} s, one sleeping test per file, files padded to their sizes) as a Vitest ${frameworkVersion('vitest')} project (\`pool: 'threads', isolate: false\`: with a fresh fork per file, this 2-core machine spends about 250 ms of CPU per file starting workers, which swamps the sleeps for every strategy alike) and a Jest ${frameworkVersion('jest')} project, maxWorkers ${SLOTS}. N machine processes start together; makespan = last machine's exit, spread = last − first exit, both from spawn, so boot and teardown count as they do in CI. \`--shard\` rows run the framework's own \`--shard=i/N\`; shardless rows run the same command with SHARDLESS_REDIS_URL/SHARDLESS_BUILD (cold: empty history; warm: after recording the cold build's durations with recordTimings(timingSamples(snapshot)), as the report step does). CPU s = user + system CPU of all machines' process trees (bash \`times\`): the same work in every row, so a row whose makespan grew while its CPU did not was slowed by other processes on the host. Start lag (shardless rows) = from the first file start on any machine to the last machine's first file start, from the queue's attempt log: how long the followers took to see the populated queue. One unmeasured run first warms the transform caches.`,
     table: {
-      columns: ['framework', 'N', 'strategy', 'makespan s', 'spread s', 'LB s', '÷ LB', 'CPU s'],
+      columns: [
+        'framework',
+        'N',
+        'strategy',
+        'makespan s',
+        'spread s',
+        'LB s',
+        '÷ LB',
+        'CPU s',
+        'start lag ms',
+      ],
       rows,
     },
     json: { files: suite.length, totalMs, slots: SLOTS, results },
@@ -136,4 +148,15 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
         }
       }),
   }
+}
+
+/** From the first file start on any machine to the last machine's first file start (starts = ack time − duration). */
+function startLag(snapshot: BuildSnapshot): number {
+  const first = new Map<string, number>()
+  for (const record of snapshot.log) {
+    if (record.durationMs === undefined || record.worker === undefined) continue
+    const start = record.at - record.durationMs
+    first.set(record.worker, Math.min(first.get(record.worker) ?? start, start))
+  }
+  return Math.max(...first.values()) - Math.min(...first.values())
 }
