@@ -111,6 +111,15 @@ export async function frameworks({ quick, redisUrl }: BenchOptions): Promise<Sec
         }
       }
     }
+    for (const r of results.filter((r) => r.strategy === 'shardless warm')) {
+      const static_ = results.find(
+        (s) => s.framework === r.framework && s.machines === r.machines && s.strategy.endsWith('--shard'),
+      )!
+      const change = (1 - r.makespanMs / static_.makespanMs) * 100
+      notes.push(
+        `${r.framework}, N=${r.machines}: shardless warm finished ${round(Math.abs(change), 1)} % ${change >= 0 ? 'sooner' : 'later'} than ${static_.strategy}; its machines ended ${round(r.spreadMs)} ms apart, the --shard machines ${round(static_.spreadMs)} ms apart.`,
+      )
+    }
   } finally {
     await deleteKeys(admin, builds, suites)
     admin.disconnect()

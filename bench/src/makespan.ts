@@ -92,7 +92,7 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
   const suite = anotherRun(typical, 2)
   const counts = [2, 4, 8]
   const rows: (string | number)[][] = []
-  const results: Record<string, unknown>[] = []
+  const results: { machines: number; strategy: Strategy; makespanMs: number; [field: string]: unknown }[] = []
   const timelines: Timeline[] = []
   const builds: string[] = []
   const suites: string[] = []
@@ -190,7 +190,7 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
       rows,
     },
     json: { files: suite.length, totalMs, slots: SLOTS, results },
-    notes: [],
+    notes: comparisons(results),
     timelines,
     targets: warm.flatMap(({ count, run, lb, longest }) => [
       {
@@ -205,4 +205,19 @@ export async function makespan({ quick, redisUrl }: BenchOptions): Promise<Secti
       },
     ]),
   }
+}
+
+/** One sentence per machine count: how much sooner shardless warm finished than each static split. */
+function comparisons(results: { machines: number; strategy: Strategy; makespanMs: number }[]): string[] {
+  const counts = [...new Set(results.map((r) => r.machines))]
+  return counts.map((count) => {
+    const of = (strategy: Strategy) =>
+      results.find((r) => r.machines === count && r.strategy === strategy)?.makespanMs ?? Number.NaN
+    const warm = of('shardless warm')
+    const versus = (['vitest --shard', 'jest --shard', 'static LPT'] as const).map((strategy) => {
+      const change = (1 - warm / of(strategy)) * 100
+      return `${round(Math.abs(change), 1)} % ${change >= 0 ? 'sooner' : 'later'} than ${strategy}`
+    })
+    return `N=${count}: shardless warm finished ${versus.join(', ')}.`
+  })
 }

@@ -61,6 +61,12 @@ export function writeResults(dir: string, sections: Section[], facts: RunFacts):
     if (section.notes.length) lines.push('')
   }
   lines.push(
+    '## Not measured here',
+    '',
+    `- Other framework versions: only the installed Vitest ${frameworkVersion('vitest')} and Jest ${frameworkVersion('jest')} (Vitest 5 needs Node ≥ 22.12; Jest 29.7 is covered by the e2e tests, not here).`,
+    '- Redis across a network: Redis runs on the same host, so a round trip costs well under a millisecond; on CI each file adds two round trips (reserve, ack) plus a heartbeat every leaseMs ÷ 3.',
+    '- Redis Cluster, TLS, and CI runners that boot minutes apart (the staggered-boot rows spread boots over 15 % of the makespan).',
+    '',
     '## Raw JSON lines',
     '',
     '```jsonl',
