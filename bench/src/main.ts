@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { frameworks } from './frameworks.js'
@@ -70,8 +71,11 @@ for (const scenario of SCENARIOS) {
 }
 facts.durationMs = Date.now() - facts.startedAt.getTime()
 facts.loadAfter = loadavg()
-// A partial run (--only) prints its tables but leaves the committed RESULTS.md alone.
+// A partial run (--only) prints its tables only; a quick run writes beside the generated projects, so neither
+// overwrites the committed figures of a full run.
 if (!only) {
-  writeResults(fileURLToPath(new URL('..', import.meta.url)), sections, facts)
-  process.stdout.write('\nwrote bench/RESULTS.md and bench/timelines.svg\n')
+  const dir = fileURLToPath(new URL(quick ? '../work/quick' : '..', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  writeResults(dir, sections, facts)
+  process.stdout.write(`\nwrote ${dir}/RESULTS.md and timelines.svg\n`)
 }
