@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { frameworks } from './frameworks.js'
 import { makespan } from './makespan.js'
@@ -77,5 +78,5 @@ if (!only) {
   const dir = fileURLToPath(new URL(quick ? '../work/quick' : '..', import.meta.url))
   mkdirSync(dir, { recursive: true })
   writeResults(dir, sections, facts)
-  process.stdout.write(`\nwrote ${dir}/RESULTS.md and timelines.svg\n`)
+  process.stdout.write(`\nwrote ${join(dir, 'RESULTS.md')} and timelines.svg\n`)
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { cpus, release, totalmem } from 'node:os'
+import { join } from 'node:path'
 import { renderChart } from './chart.js'
 import { frameworkVersion } from './fixtures.js'
 import type { Section } from './section.js'
@@ -28,7 +29,7 @@ const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ')
 /** Writes RESULTS.md (figures, targets, method, raw JSON lines) and the timeline chart next to it. */
 export function writeResults(dir: string, sections: Section[], facts: RunFacts): void {
   const timelines = sections.flatMap((s) => s.timelines ?? [])
-  if (timelines.length) writeFileSync(`${dir}/timelines.svg`, renderChart(timelines))
+  if (timelines.length) writeFileSync(join(dir, 'timelines.svg'), renderChart(timelines))
   const targets = sections.flatMap((s) => s.targets ?? [])
   const cpu = cpus()
   const lines = [
@@ -74,5 +75,5 @@ export function writeResults(dir: string, sections: Section[], facts: RunFacts):
     '```',
     '',
   )
-  writeFileSync(`${dir}/RESULTS.md`, lines.join('\n'))
+  writeFileSync(join(dir, 'RESULTS.md'), lines.join('\n'))
 }
