@@ -88,7 +88,7 @@ export function defineCases(options: CaseOptions) {
       const env = (name: string, slowMs: string) =>
         build.env(name, { SHARDLESS_LEASE_MS: '1500', SHARDLESS_HEARTBEAT_MS: '300', SLOW_MS: slowMs })
       // The victim starts first and takes the largest file, which would keep it busy for a minute.
-      const victim = machine({ dir, env: env('m3', '60000') })
+      const victim = machine({ dir, env: env('m3', '60000'), args: ['--maxWorkers=1'] })
       await victim.waitFor(/joined build/)
       await until(async () => (await build.snapshot()).progress.leased === 1)
       const [m1, m2] = ['m1', 'm2'].map((name) => machine({ dir, env: env(name, '10') }))
@@ -146,7 +146,7 @@ export function defineCases(options: CaseOptions) {
     const dir = newFixture({ 'tests/slow.test.ts': slowFile })
     const all = [...EXAMPLE_FILES, 'tests/slow.test.ts'].sort()
     // The default 30 s lease: a file not handed back would stay leased that long.
-    const first = machine({ dir, env: build.env('m1', { SLOW_MS: '60000' }) })
+    const first = machine({ dir, env: build.env('m1', { SLOW_MS: '60000' }), args: ['--maxWorkers=1'] })
     await first.waitFor(/joined build/)
     await until(async () => (await build.snapshot()).progress.leased === 1)
     first.kill('SIGTERM')
@@ -320,7 +320,7 @@ export function defineCases(options: CaseOptions) {
     const build = newBuild()
     const hang = "import { it } from 'vitest'\n\nit('never settles', () => new Promise(() => {}), 600_000)\n"
     const dir = newFixture({ 'tests/hang.test.ts': hang })
-    const env = build.env('m1', { SHARDLESS_FILE_TIMEOUT_FACTOR: '1', SHARDLESS_FILE_TIMEOUT_MIN_MS: '2000' })
+    const env = build.env('m1', { SHARDLESS_FILE_TIMEOUT_FACTOR: '1', SHARDLESS_FILE_TIMEOUT_MIN_MS: '5000' })
     const result = await machine({ dir, env, args: ['hang', 'cart'] }).done
 
     expect(result.code).toBe(1)
