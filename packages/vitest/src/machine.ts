@@ -134,12 +134,7 @@ export class Machine implements SlotHost {
     const { store } = session
     for (const entry of await store.entries()) this.weights.set(entry.id, entry.weight)
     const signals = holdSignals()
-    // Vitest cancelling its run (`--bail`, a cancel from the UI or API): this machine stops and hands back.
-    const cancelled = new AbortController()
-    this.vitest.onCancel((reason) =>
-      cancelled.abort(new Error(`shardless: Vitest cancelled the run (${reason})`)),
-    )
-    const stop = AbortSignal.any([signals.signal, this.ending.signal, cancelled.signal])
+    const stop = AbortSignal.any([signals.signal, this.ending.signal, this.cancelled.signal])
     try {
       const summary = await drain({
         store,
