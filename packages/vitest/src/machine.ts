@@ -166,10 +166,16 @@ export class Machine implements SlotHost {
   /** Fallback (Redis unreachable): this machine's static share, no acks. */
   private async runShare(entries: string[]) {
     const pending = [...entries]
+    const stop = AbortSignal.any([this.ending.signal, this.cancelled.signal])
     let busyMs = 0
     const worker = async () => {
-      for (let id = pending.shift(); id !== undefined; id = pending.shift()) {
-        busyMs += (await this.runEntry(id, this.ending.signal)).payload.durationMs
+      for (let id = pending.shift(); id !== undefined && !stop.aborted; id = pending.shift()) {
+        // A file still waiting for a slot when the run ends or is cancelled is simply not run.
+        const run = await this.runEntry(id, stop).catch((error: unknown) => {
+          if (stop.aborted) return null
+          throw error
+        })
+        busyMs += run?.payload.durationMs ?? 0
       }
     }
     await Promise.all(Array.from({ length: this.concurrency() }, worker))
