@@ -96,8 +96,11 @@ const SHARED: Record<keyof ShardlessOptions, OptionSpec> = {
 
 /** The Vitest plugin's own options (blobs and the per-file watchdog); a type, so it fits resolveConfig's Extra. */
 export type VitestOptions = {
+  /** Where the blob reporter writes `blob-<machine>.json`. Default: the directory of the configured blob file. */
   blobDir?: string
+  /** Stop a file running longer than this multiple of its expected duration (0: never). Default 10. */
   fileTimeoutFactor?: number
+  /** The watchdog never fires before this many milliseconds. Default 300000. */
   fileTimeoutMinMs?: number
 }
 

@@ -2,35 +2,29 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ConfigError, type OptionSpec, resolveConfig, type ShardlessOptions } from '@shardless/queue-core'
+import {
+  ConfigError,
+  resolveConfig,
+  type ShardlessOptions,
+  VITEST_OPTIONS,
+  type VitestOptions,
+} from '@shardless/queue-core'
 import type { TestProject, Vitest } from 'vitest/node'
 import { fatal } from './exit.js'
 import { Machine } from './machine.js'
 import { adoptProject } from './pool.js'
 
-/** The plugin's options: every queue option of `@shardless/queue-core`, plus the Vitest-specific ones. */
-export interface ShardlessVitestOptions extends ShardlessOptions {
-  /** Where the blob reporter writes `blob-<machine>.json`. Default: the directory of the configured blob file. */
-  blobDir?: string
-  /** Stop a file running longer than this multiple of its expected duration (0: never). Default 10. */
-  fileTimeoutFactor?: number
-  /** The watchdog never fires before this many milliseconds. Default 300000. */
-  fileTimeoutMinMs?: number
-}
+/**
+ * The plugin's options: every queue option of `@shardless/queue-core`, plus the Vitest-specific ones (declared in
+ * queue-core too, so the report step and other tools sharing the environment know their variables).
+ */
+export interface ShardlessVitestOptions extends ShardlessOptions, VitestOptions {}
 
 /**
  * One machine per Vitest instance, whichever plugin instance asks first: Vitest 5 loads the config file again
  * for inline projects, and every load calls `shardless()` anew.
  */
 const machines = new WeakMap<Vitest, Promise<Machine | null>>()
-
-type Extra = { blobDir?: string; fileTimeoutFactor?: number; fileTimeoutMinMs?: number }
-
-const EXTRA: Record<keyof Extra, OptionSpec> = {
-  blobDir: { env: 'SHARDLESS_BLOB_DIR', kind: 'string' },
-  fileTimeoutFactor: { env: 'SHARDLESS_FILE_TIMEOUT_FACTOR', kind: 'number', min: 0 },
-  fileTimeoutMinMs: { env: 'SHARDLESS_FILE_TIMEOUT_MIN_MS', kind: 'integer', min: 0 },
-}
 
 /**
  * `plugins: [shardless()]`: with a Redis URL and a build id, `vitest run` on every machine takes its test files
@@ -83,10 +77,10 @@ async function setUp(vitest: Vitest, options: ShardlessVitestOptions | undefined
   const config = vitest.config
   // The report step (`--merge-reports`) and maintenance commands run no tests.
   if (config.mergeReports || config.listTags || config.clearCache) return null
-  const resolution = resolveConfig<Extra>(options, {
+  const resolution = resolveConfig<VitestOptions>(options, {
     suite: packageName(config.root),
     source: 'shardless({...}) in the Vitest config',
-    extra: EXTRA,
+    extra: VITEST_OPTIONS,
   })
   if (!resolution.enabled) return null
   if (config.watch) {
