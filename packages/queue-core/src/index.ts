@@ -56,6 +56,7 @@ export {
   readTimingsFile,
   TIMING_ALPHA,
   timingSamples,
+  type WeighedFile,
   writeTimingsFile,
 } from './timings.js'
 export type * from './types.js'

@@ -4,13 +4,13 @@ import { lptSplit } from './entries.js'
 import { openStore } from './open.js'
 import type { ResolvedConfig } from './options.js'
 import { joinBuild } from './setup.js'
-import { estimateWeights, readTimingsFile } from './timings.js'
+import { estimateWeights, readTimingsFile, type WeighedFile } from './timings.js'
 import type { Progress, QueueStore } from './types.js'
 
 export interface SessionOptions {
   config: ResolvedConfig
   /** Every test file this machine discovered: entry id and file size (the cold duration estimate). */
-  files: { id: string; bytes: number }[]
+  files: WeighedFile[]
   log?: (line: string) => void
   clock?: Clock
 }
@@ -76,7 +76,7 @@ export async function openSession({
       log('shardless: using the embedded in-process store (SHARDLESS_STORE=memory): one machine, no Redis.')
     }
     log(
-      `shardless: ${config.machine} joined build ${config.build} (${config.buildSource}) · ${joined.populated ? 'populated' : 'follows'} ${joined.total} files · ${store.describe}`,
+      `shardless: ${config.machine} joined build ${config.build} (${config.buildSource}) · ${joined.populated ? 'populated' : 'follows'} ${joined.total} file${joined.total === 1 ? '' : 's'} · ${store.describe}`,
     )
     return {
       mode: 'queue',

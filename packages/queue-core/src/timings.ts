@@ -8,15 +8,20 @@ export const TIMING_ALPHA = 0.3
 /** Cold entries with no size either: a guess so they sort among warm ones rather than last. */
 const COLD_MS_PER_BYTE = 0.05
 
+/** A discovered entry: its file size, or a better cold guess when size says nothing (e.g. one `tsc` run). */
+export interface WeighedFile {
+  id: string
+  bytes: number
+  /** The estimate while the entry has no history, instead of one from its size. */
+  coldMs?: number
+}
+
 /**
  * Estimated durations for populate: history where known; cold entries scaled from file size by the median
  * ms-per-byte of the warm ones (files of one suite grow slower the same way), so LPT order is right on the
  * first build and sensible for new files after.
  */
-export function estimateWeights(
-  files: { id: string; bytes: number }[],
-  history: Record<string, number>,
-): EntryInput[] {
+export function estimateWeights(files: WeighedFile[], history: Record<string, number>): EntryInput[] {
   const ratios = files
     .filter((f) => history[f.id] !== undefined && f.bytes > 0)
     .map((f) => history[f.id]! / f.bytes)
@@ -24,7 +29,7 @@ export function estimateWeights(
   const msPerByte = ratios.length ? ratios[Math.floor(ratios.length / 2)]! : COLD_MS_PER_BYTE
   return files.map((f) => ({
     id: f.id,
-    weight: Math.max(1, Math.round(history[f.id] ?? f.bytes * msPerByte)),
+    weight: Math.max(1, Math.round(history[f.id] ?? f.coldMs ?? f.bytes * msPerByte)),
   }))
 }
 

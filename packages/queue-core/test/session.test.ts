@@ -44,6 +44,14 @@ describe('estimateWeights', () => {
     ])
   })
 
+  it('takes a cold guess where size says nothing, until history knows better', () => {
+    const typecheck = { id: '#typecheck', bytes: 0, coldMs: 18_000 }
+    expect(estimateWeights([typecheck], {})).toEqual([{ id: '#typecheck', weight: 18_000 }])
+    expect(estimateWeights([typecheck], { '#typecheck': 9_000 })).toEqual([
+      { id: '#typecheck', weight: 9_000 },
+    ])
+  })
+
   it('orders a cold suite by file size', () => {
     const weights = estimateWeights(files, {})
     expect([...weights].sort((x, y) => y.weight - x.weight).map((w) => w.id)).toEqual([

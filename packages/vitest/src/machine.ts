@@ -26,7 +26,7 @@ import type { RunFile } from './protocol.js'
 import { holdSignals } from './signals.js'
 import type { Slot, SlotHost } from './slot.js'
 import { SlotPool } from './slots.js'
-import { runTypecheck, TYPECHECK_COLD_BYTES, TYPECHECK_ENTRY } from './typecheck.js'
+import { runTypecheck, TYPECHECK_COLD_MS, TYPECHECK_ENTRY } from './typecheck.js'
 
 export interface MachineOptions {
   /** A file running longer than this many times its expected duration is stopped (0: never). */
@@ -111,7 +111,7 @@ export class Machine implements SlotHost {
     }
     const files = [
       ...[...this.specs].map(([id, spec]) => ({ id, bytes: statSync(spec.moduleId).size })),
-      ...[...this.typechecks.keys()].map((id) => ({ id, bytes: TYPECHECK_COLD_BYTES })),
+      ...[...this.typechecks.keys()].map((id) => ({ id, bytes: 0, coldMs: TYPECHECK_COLD_MS })),
     ]
     let session: Session
     try {

@@ -9,8 +9,8 @@ import { isResponse, type WorkerRequest } from './protocol.js'
  */
 export const TYPECHECK_ENTRY = '#typecheck'
 
-/** A cold guess for tsc, in file-size units: it usually outlasts any single test file, so LPT starts it first. */
-export const TYPECHECK_COLD_BYTES = 1_000_000
+/** A cold guess for one tsc run (about 18 s on real suites): it outlasts most test files, so LPT starts it first. */
+export const TYPECHECK_COLD_MS = 18_000
 
 /** Runs a project's type tests in Vitest's own TypecheckPoolWorker; results land in this run's state as usual. */
 export async function runTypecheck(
