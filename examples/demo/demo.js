@@ -20,7 +20,8 @@ const bin = (name) => {
   const { bin } = JSON.parse(readFileSync(manifest, 'utf8'))
   return join(dirname(manifest), typeof bin === 'string' ? bin : bin[name])
 }
-const command = jest ? [bin('jest'), '--ci'] : [bin('vitest'), 'run']
+// Two worker slots per machine, as on a typical CI runner (the default on this many cores may be one).
+const command = jest ? [bin('jest'), '--ci', '--maxWorkers=2'] : [bin('vitest'), 'run', '--maxWorkers=2']
 const cli = bin('shardless')
 
 const MACHINES = 3
