@@ -1,16 +1,18 @@
 import { entryId } from '@shardless/queue-core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { hashSlot } from '../src/slot.js'
-import { cleanup, cli, ghostLease, newBuild, openStore, populate, REDIS_URL, runBuild } from './helpers.js'
+import {
+  cli,
+  ghostLease,
+  newBuild,
+  openStore,
+  populate,
+  REDIS_URL,
+  runBuild,
+  trackBuilds,
+} from './helpers.js'
 
-const builds: string[] = []
-function track(build: string) {
-  builds.push(build)
-  return build
-}
-afterEach(async () => {
-  await Promise.all(builds.splice(0).map(cleanup))
-})
+const track = trackBuilds()
 
 const target = (build: string) => ['--build', build, '--redis', REDIS_URL]
 const FAILING = { name: 'breaks', status: 'failed' as const }

@@ -13,6 +13,7 @@ import {
   type TestCaseResult,
   timingsKey,
 } from '@shardless/queue-core'
+import { afterEach } from 'vitest'
 
 export const REDIS_URL = process.env.SHARDLESS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const SUITE = 'cli-test'
@@ -215,5 +216,17 @@ export async function ghostLease(build: string, worker: string, leaseMs: number)
     return reply.leases[0]!
   } finally {
     await store.close()
+  }
+}
+
+/** Returns `track(build)`, which deletes each tracked build's keys after every test of the calling file. */
+export function trackBuilds(): (build: string) => string {
+  const builds: string[] = []
+  afterEach(async () => {
+    await Promise.all(builds.splice(0).map(cleanup))
+  })
+  return (build) => {
+    builds.push(build)
+    return build
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { entryId } from '@shardless/queue-core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   cleanup,
   cli,
@@ -15,16 +15,10 @@ import {
   REDIS_URL,
   runBuild,
   started,
+  trackBuilds,
 } from './helpers.js'
 
-const builds: string[] = []
-function track(build: string) {
-  builds.push(build)
-  return build
-}
-afterEach(async () => {
-  await Promise.all(builds.splice(0).map(cleanup))
-})
+const track = trackBuilds()
 
 const args = (build: string, ...rest: string[]) => ['report', '--build', build, '--redis', REDIS_URL, ...rest]
 const FAILING = {
