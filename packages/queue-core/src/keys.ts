@@ -53,6 +53,7 @@ export function buildKeys(build: string, suite: string) {
     workerInfo: key('worker-info'),
     replies: key('replies'),
     timingsClaimed: key('timings-claimed'),
+    fallback: key('fallback'),
   }
 }
 

@@ -4,6 +4,7 @@ import { lptSplit } from './entries.js'
 import { openStore } from './open.js'
 import type { ResolvedConfig } from './options.js'
 import { joinBuild } from './setup.js'
+import { RedisStore } from './store/redis.js'
 import { estimateWeights, readTimingsFile, type WeighedFile } from './timings.js'
 import type { Progress, QueueStore } from './types.js'
 
@@ -31,6 +32,11 @@ export type Session =
       index: number
       total: number
       reason: string
+      /**
+       * Afterwards: tells the build what this machine ran, if Redis answers by then, so the report step can say
+       * the build ran in fallback mode. Never throws: the machine's own exit code is its verdict either way.
+       */
+      record(result: { files: number; failed: number }): Promise<void>
     }
 
 /**
@@ -51,7 +57,26 @@ export async function openSession({
     log(
       `shardless: FALLBACK — Redis is unreachable (${opened.reason}); machine ${opened.index + 1} of ${opened.total} runs its static share: ${entries.length} of ${files.length} files.`,
     )
-    return { mode: 'fallback', entries, index: opened.index, total: opened.total, reason: opened.reason }
+    const { index, total } = opened
+    const record = async ({ files, failed }: { files: number; failed: number }) => {
+      const store = new RedisStore({
+        url: config.redisUrl!,
+        cluster: config.cluster,
+        build: config.build,
+        suite: config.suite,
+        retryBudgetMs: config.heartbeatMs,
+      })
+      try {
+        await store.noteFallback({ machine: config.machine, index, total, files, failed })
+      } catch {
+        log(
+          `shardless: Redis is still unreachable; the report step will not know this machine ran its share.`,
+        )
+      } finally {
+        await store.close()
+      }
+    }
+    return { mode: 'fallback', entries, index, total, reason: opened.reason, record }
   }
   const { store } = opened
   try {

@@ -142,6 +142,16 @@ export interface LiveView {
   heartbeats: Record<string, number>
 }
 
+/** What a machine that ran its static fallback share (Redis unreachable at its start) says afterwards. */
+export interface FallbackNote {
+  machine: string
+  /** Its 0-based place in the static split, and the machine count. */
+  index: number
+  total: number
+  files: number
+  failed: number
+}
+
 /** Everything the report step needs, read in one go. */
 export interface BuildSnapshot {
   state: SetupState
@@ -181,6 +191,9 @@ export interface QueueStore {
   progress(livenessMs: number): Promise<Progress>
   snapshot(livenessMs: number): Promise<BuildSnapshot>
   live(): Promise<LiveView>
+  /** Works without a populated queue: fallback machines never had one. */
+  noteFallback(note: FallbackNote): Promise<void>
+  fallbackNotes(): Promise<FallbackNote[]>
   /** The suite's timing history (entry id → estimated ms), shared by every build of the suite. */
   timings(): Promise<Record<string, number>>
   /** Folds measured durations into the history (moving average with weight `alpha` for the new sample). */

@@ -527,6 +527,20 @@ export function conformance(factory: StoreFactory) {
       })
     })
 
+    describe('fallback notes', () => {
+      it('keeps what fallback machines ran, with no queue populated, in split order', async () => {
+        fresh()
+        expect(await store.fallbackNotes()).toEqual([])
+        await store.noteFallback({ machine: 'b', index: 1, total: 2, files: 3, failed: 1 })
+        await kit.open().noteFallback({ machine: 'a', index: 0, total: 2, files: 4, failed: 0 })
+        expect(await store.fallbackNotes()).toEqual([
+          { machine: 'a', index: 0, total: 2, files: 4, failed: 0 },
+          { machine: 'b', index: 1, total: 2, files: 3, failed: 1 },
+        ])
+        expect(await store.state()).toEqual({ status: 'absent' })
+      })
+    })
+
     describe('live view', () => {
       it('lists the leases in flight, deadline first, and the machines heartbeating', async () => {
         fresh()

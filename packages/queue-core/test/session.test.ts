@@ -162,6 +162,11 @@ describe('openSession', () => {
         /FALLBACK — Redis is unreachable \(redis:\/\/127.0.0.1:1 .* did not answer within 300 ms\); machine 1 of 2 runs its static share: 1 of 4 files/,
       ),
     )
+    // Redis still away: recording what it ran says so and resolves; the machine's exit code stays its verdict.
+    const [first] = shares
+    if (first?.mode !== 'fallback') throw new Error('expected fallback')
+    await first.record({ files: 1, failed: 0 })
+    expect(lines.at(-1)).toMatch(/still unreachable/)
   })
 
   it('refuses to fall back without knowing its place: never every machine running everything', async () => {

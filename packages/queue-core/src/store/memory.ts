@@ -7,6 +7,7 @@ import type {
   AttemptRecord,
   BuildSnapshot,
   Election,
+  FallbackNote,
   FinishRequest,
   HeartbeatReply,
   Lease,
@@ -62,6 +63,7 @@ class BuildState {
   replies = new Map<string, { requestId: string; reply: unknown }>()
   leaseSeq = 0
   timingsClaimed = false
+  fallback = new Map<string, FallbackNote>()
 
   count(name: string, by = 1) {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by)
@@ -443,6 +445,14 @@ export class MemoryStore implements QueueStore {
       // Deadline order, like the Redis sorted set.
       .sort((x, y) => x.deadline - y.deadline || (x.entry < y.entry ? -1 : 1))
     return { now: this.clock.now(), leases, heartbeats: Object.fromEntries(b.workers) }
+  }
+
+  async noteFallback(note: FallbackNote): Promise<void> {
+    this.build.fallback.set(note.machine, { ...note })
+  }
+
+  async fallbackNotes(): Promise<FallbackNote[]> {
+    return [...this.build.fallback.values()].map((note) => ({ ...note })).sort((x, y) => x.index - y.index)
   }
 
   async claimTimings(): Promise<boolean> {

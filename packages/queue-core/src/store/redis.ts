@@ -10,6 +10,7 @@ import type {
   AttemptRecord,
   BuildSnapshot,
   Election,
+  FallbackNote,
   FinishRequest,
   HeartbeatReply,
   Lease,
@@ -406,6 +407,17 @@ export class RedisStore implements QueueStore {
     for (let i = 0; i < workers.length; i += 2) heartbeats[workers[i]!] = Number(workers[i + 1])
     const now = this.options.clock?.now() ?? Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
     return { now, leases: live, heartbeats }
+  }
+
+  async noteFallback(note: FallbackNote): Promise<void> {
+    await this.run('fallbackNote', [this.keys.fallback], note.machine, JSON.stringify(note))
+  }
+
+  async fallbackNotes(): Promise<FallbackNote[]> {
+    const notes = await this.retrying(() => this.client.hgetall(this.keys.fallback))
+    return Object.values(notes)
+      .map((note) => JSON.parse(note) as FallbackNote)
+      .sort((x, y) => x.index - y.index)
   }
 
   async claimTimings(): Promise<boolean> {
