@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type FallbackNote,
   type Progress,
   QueueLostError,
   type QueueStore,
@@ -7,7 +8,7 @@ import {
 } from '@shardless/queue-core'
 
 /** Why waiting stopped; the verdict maps each to an exit code. */
-export type WaitEnd = 'done' | 'not-populated' | 'timeout' | 'cancelled' | 'workers-died'
+export type WaitEnd = 'done' | 'not-populated' | 'fallback' | 'timeout' | 'cancelled' | 'workers-died'
 
 export interface WaitOptions {
   /** Also wait for the queue to be populated (the report started beside the machines), up to queueInitTimeoutMs. */
@@ -28,6 +29,8 @@ export interface WaitOptions {
 export interface WaitResult {
   end: WaitEnd
   progress: Progress | null
+  /** With end 'fallback': what the machines that ran their static share said (Redis was unreachable at start). */
+  fallback?: FallbackNote[]
 }
 
 /**
@@ -40,6 +43,7 @@ export async function waitForBuild(store: QueueStore, options: WaitOptions): Pro
   let seenReady = false
   let lastActivity = start
   let last: Progress | null = null
+  let notesSeen = 0
   for (; ; await clock.sleep(pollMs)) {
     const elapsed = clock.now() - start
     const timedOut = options.timeoutMs > 0 && elapsed >= options.timeoutMs
@@ -47,6 +51,16 @@ export async function waitForBuild(store: QueueStore, options: WaitOptions): Pro
     if (state.status !== 'ready') {
       // Keys that existed and vanished: the build's state was lost, never "not populated".
       if (seenReady) throw new QueueLostError(store.describe)
+      // No queue, but machines that ran the static fallback split say so: wait for all of them (or until none
+      // has reported for the inactivity limit), then the verdict is theirs.
+      const notes = state.status === 'absent' ? await store.fallbackNotes() : []
+      if (notes.length) {
+        if (notes.length > notesSeen) [notesSeen, lastActivity] = [notes.length, clock.now()]
+        const all = notes.length >= Math.max(...notes.map((n) => n.total))
+        if (all || timedOut || clock.now() - lastActivity >= options.inactivityMs)
+          return { end: 'fallback', progress: null, fallback: notes }
+        continue
+      }
       const waiting = state.status === 'setup' || options.wait
       if (!waiting || elapsed >= options.queueInitTimeoutMs) return { end: 'not-populated', progress: null }
       if (timedOut) return { end: 'timeout', progress: null }

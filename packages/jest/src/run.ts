@@ -97,11 +97,23 @@ async function runQueue(jest: JestModules, input: RunInput, config: ResolvedConf
   }
   if (session.mode === 'fallback') {
     const mine = new Set(session.entries)
-    return runDefault(
+    // Count this share's failed files, so the report step can give the build its verdict once Redis is back.
+    let failed = 0
+    const emit: Emit = (name, data) => {
+      if (name === 'test-file-failure') failed++
+      if (
+        name === 'test-file-success' &&
+        outcomeOf((data as TestEvents['test-file-success'])[1]) === 'failed'
+      )
+        failed++
+      return input.emit(name, data)
+    }
+    await runDefault(
       jest,
-      input,
+      { ...input, emit },
       [...local].filter(([id]) => mine.has(id)).map(([, test]) => test),
     )
+    return session.record({ files: mine.size, failed })
   }
   const { store } = session
   // Jest's own in-band heuristic (few files with fast cached timings) is ignored: it counts the local list, not

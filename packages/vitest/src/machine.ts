@@ -119,9 +119,9 @@ export class Machine implements SlotHost {
     } catch (error) {
       fatal(error)
     }
-    this.running = (
-      session.mode === 'queue' ? this.drainQueue(session) : this.runShare(session.entries)
-    ).finally(() => this.slots.close())
+    this.running = (session.mode === 'queue' ? this.drainQueue(session) : this.runShare(session)).finally(
+      () => this.slots.close(),
+    )
   }
 
   private async end() {
@@ -163,11 +163,12 @@ export class Machine implements SlotHost {
     }
   }
 
-  /** Fallback (Redis unreachable): this machine's static share, no acks. */
-  private async runShare(entries: string[]) {
-    const pending = [...entries]
+  /** Fallback (Redis unreachable): this machine's static share, no acks; what it ran is noted once Redis is back. */
+  private async runShare(session: Extract<Session, { mode: 'fallback' }>) {
+    const pending = [...session.entries]
     const stop = AbortSignal.any([this.ending.signal, this.cancelled.signal])
     let busyMs = 0
+    let failed = 0
     const worker = async () => {
       for (let id = pending.shift(); id !== undefined && !stop.aborted; id = pending.shift()) {
         // A file still waiting for a slot when the run ends or is cancelled is simply not run.
@@ -176,10 +177,12 @@ export class Machine implements SlotHost {
           throw error
         })
         busyMs += run?.payload.durationMs ?? 0
+        if (run?.payload.outcome === 'failed') failed++
       }
     }
     await Promise.all(Array.from({ length: this.concurrency() }, worker))
-    this.line = `shardless: ${this.config.machine} ran its static share of ${entries.length} files in ${(busyMs / 1000).toFixed(1)} s busy (fallback: Redis unreachable)`
+    await session.record({ files: session.entries.length, failed })
+    this.line = `shardless: ${this.config.machine} ran its static share of ${session.entries.length} files in ${(busyMs / 1000).toFixed(1)} s busy (fallback: Redis unreachable)`
   }
 
   private async runLeased(context: RunContext, stop: AbortSignal): Promise<RunResult> {

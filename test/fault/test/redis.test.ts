@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { checkInvariants, readBuild } from '../src/invariants.js'
 import { type Files, files, type Machine, startMachine } from '../src/machines.js'
 import { freePort, type RedisServer, startCluster, startRedis } from '../src/redis-server.js'
+import { startReport } from '../src/report.js'
 import { startProxy, type TcpProxy } from '../src/tcp-proxy.js'
 
 const cleanup: (() => Promise<void>)[] = []
@@ -116,6 +117,34 @@ describe('Redis faults', () => {
     )
     expect(shares).toEqual(plan.map((ids) => ids.map((id) => parseEntryId(id).path)))
     for (const machine of started) expect(machine.stderr()).toMatch(/FALLBACK — Redis is unreachable/)
+  })
+
+  it('marks the build as run in fallback mode when Redis comes back before the machines finish', async () => {
+    const redis = await redisServer()
+    const proxy = await startProxy(redis.port)
+    cleanup.push(() => proxy.close())
+    await proxy.cut()
+    const suite = files(12, { special: [['fail-x.test.ts', 20]] })
+    const build = `fault-${randomUUID()}`
+    const started = ['m0', 'm1'].map((name, index) =>
+      startMachine(
+        name,
+        {
+          SHARDLESS_REDIS_URL: proxy.url,
+          SHARDLESS_BUILD: build,
+          SHARDLESS_LEASE_MS: '1000',
+          SHARDLESS_INDEX: String(index),
+          SHARDLESS_TOTAL: '2',
+        },
+        { files: suite },
+      ),
+    )
+    await Promise.all(started.map((m) => m.waitFor(/^fallback /)))
+    await proxy.restore()
+    expect((await exits(started)).map((e) => e.code).sort()).toEqual([0, 1])
+    const { code, output } = await startReport(redis.url, build).exit
+    expect(code, output).toBe(ExitCode.testFailures)
+    expect(output).toMatch(/FALLBACK: Redis was unreachable .* 2 of 2 machines ran 13 files, 1 failed/)
   })
 
   it('runs a whole build on a 3-master Redis Cluster with no CROSSSLOT error', async () => {

@@ -1,15 +1,11 @@
 // The report step under faults: its verdict matches the truth, and it is never green when the build is not.
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { ExitCode } from '@shardless/queue-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkInvariants, readBuild, verdict } from '../src/invariants.js'
 import { type Files, files, killAll, type Machine, startMachine } from '../src/machines.js'
 import { type RedisServer, startRedis } from '../src/redis-server.js'
-
-const cli = join(dirname(createRequire(import.meta.url).resolve('shardless/package.json')), 'dist/cli.js')
+import { startReport } from '../src/report.js'
 
 let redis: RedisServer
 beforeAll(async () => {
@@ -17,45 +13,7 @@ beforeAll(async () => {
 })
 afterAll(() => redis.stop())
 
-interface Report {
-  exit: Promise<{ code: number | null; output: string }>
-  /** Resolves once the report printed a line matching `pattern`. */
-  printed(pattern: RegExp): Promise<void>
-}
-
-function startReport(build: string, ...args: string[]): Report {
-  const child = spawn(
-    process.execPath,
-    [cli, 'report', '--redis', redis.url, '--build', build, '--suite', 'fault', ...args],
-    {
-      env: { PATH: process.env.PATH, CI: 'true', SHARDLESS_LEASE_MS: '1000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  let output = ''
-  const listeners = new Set<() => void>()
-  const collect = (chunk: Buffer) => {
-    output += chunk
-    for (const listener of listeners) listener()
-  }
-  child.stdout.on('data', collect)
-  child.stderr.on('data', collect)
-  return {
-    exit: new Promise((resolve) => child.on('exit', (code) => resolve({ code, output }))),
-    printed: (pattern) =>
-      new Promise((resolve) => {
-        const check = () => {
-          if (!pattern.test(output)) return
-          listeners.delete(check)
-          resolve()
-        }
-        listeners.add(check)
-        check()
-      }),
-  }
-}
-
-const report = (build: string, ...args: string[]) => startReport(build, ...args).exit
+const report = (build: string, ...args: string[]) => startReport(redis.url, build, ...args).exit
 
 function machines(suite: Files, names: string[], env: Record<string, string> = {}) {
   const build = `report-${randomUUID()}`
@@ -101,7 +59,7 @@ describe('report under faults', () => {
     const { build, started } = machines(suite, ['m1', 'm2'])
     await started[0]!.waitFor(/^joined /)
     // The report must have seen the queue: keys that never existed read as "not populated yet", not as lost.
-    const watching = startReport(build)
+    const watching = startReport(redis.url, build)
     await watching.printed(/\d+\/30 files/)
     await redis.restart()
     const { code, output } = await watching.exit

@@ -50,7 +50,7 @@ export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = 
       onWaiting: sink.waiting,
     }).finally(sink.close)
     const waited = Date.now() - started
-    const populated = result.end !== 'not-populated'
+    const populated = result.end !== 'not-populated' && result.end !== 'fallback'
     const snapshot = populated
       ? await store.snapshot(config.leaseMs)
       : {
@@ -62,8 +62,13 @@ export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = 
           workers: {},
         }
     const model = buildReport(config.build, config.suite, snapshot)
-    const verdict = decide(model, result.end, waited)
-    if (!populated) io.stderr.write(await notPopulatedHint(config))
+    const verdict = decide(model, result.end, waited, result.fallback)
+    if (result.end === 'not-populated') io.stderr.write(await notPopulatedHint(config))
+    for (const note of result.fallback ?? []) {
+      io.stdout.write(
+        `  ${note.machine}: static share ${note.index + 1} of ${note.total}, ${note.files} files, ${note.failed} failed\n`,
+      )
+    }
     io.stdout.write(renderSummary(model, verdict))
     await writeOutputs(model, verdict, flags, io)
     // Only a complete build teaches the next one its durations; a partial one would skew toward the fast files.
