@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ExitCode } from '@shardless/queue-core'
+import { ExitCode, entryId } from '@shardless/queue-core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { files, startMachine } from '../src/machines.js'
 import { freePort, type RedisServer, startRedis } from '../src/redis-server.js'
+import { startCli, startReport } from '../src/report.js'
 
 let redis: RedisServer
 let locked: RedisServer
@@ -160,5 +161,34 @@ describe('bad input', () => {
     expect(machine.stderr()).toMatch(/queue state lost/)
     const left = await admin.keys(`shardless:{${build}}:*`)
     if (left.length) await admin.del(...left)
+  })
+
+  it('names a result in Redis that is not a shardless result, and still gives the verdict', async () => {
+    const build = `bad-${randomUUID()}`
+    const suite = files(4)
+    const machine = startMachine(
+      'm1',
+      { SHARDLESS_REDIS_URL: redis.url, SHARDLESS_BUILD: build },
+      { files: suite },
+    )
+    expect(await machine.exit).toEqual({ code: 0, signal: null })
+    await admin.hset(`shardless:{${build}}:fault:result`, entryId('fault', suite[0]![0]), '{"garbage":')
+    const { code, output } = await startReport(redis.url, build).exit
+    expect(code, output).toBe(0)
+    expect(output).toMatch(
+      /the result of \[fault\] f000\.test\.ts in Redis is not a shardless result .* Re-run/,
+    )
+    await admin.del(...(await admin.keys(`shardless:{${build}}:*`)))
+  })
+
+  it('warns (without failing) about a Redis that may evict a running build: maxmemory-policy allkeys-lru', async () => {
+    const evicting = await startRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] })
+    try {
+      const { code, output } = await startCli(['doctor', '--redis', evicting.url]).exit
+      expect(code, output).toBe(0)
+      expect(output).toMatch(/allkeys-lru/)
+    } finally {
+      await evicting.stop()
+    }
   })
 })

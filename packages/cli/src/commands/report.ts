@@ -1,4 +1,4 @@
-import { ConfigError } from '@shardless/queue-core'
+import { ConfigError, decodePayload, displayEntry } from '@shardless/queue-core'
 import { type ResolvedTarget, resolveTarget, seconds, type TargetFlags } from '../config.js'
 import { recordHistory } from '../history.js'
 import { jestCoverage } from '../jest-coverage.js'
@@ -62,6 +62,14 @@ export async function report(flags: ReportFlags, io: Io, vitestArgs: string[] = 
           workers: {},
         }
     const model = buildReport(config.build, config.suite, snapshot)
+    for (const [id, text] of Object.entries(snapshot.results)) {
+      // The outcome still counts (it has its own key); only the per-test detail is unreadable.
+      if (text && decodePayload(text) === null) {
+        io.stderr.write(
+          `shardless: the result of ${displayEntry(id)} in Redis is not a shardless result (corrupted, or written by another tool); its tests are missing from this report. Re-run the build to get them.\n`,
+        )
+      }
+    }
     const verdict = decide(model, result.end, waited, result.fallback)
     if (result.end === 'not-populated') io.stderr.write(await notPopulatedHint(config))
     for (const note of result.fallback ?? []) {
