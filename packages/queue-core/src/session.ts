@@ -85,13 +85,8 @@ export async function openSession({
     const joined = await joinBuild(store, {
       machine: config.machine,
       entries: estimateWeights(files, history),
-      policy: {
-        maxRequeues: config.maxRequeues,
-        requeueTolerance: config.requeueTolerance,
-        maxFailures: config.maxFailures,
-        maxAttempts: config.maxAttempts,
-        maxTestMs: config.maxTestMs,
-      },
+      // The resolved config carries every policy field joinBuild reads (as `shardless retry` passes it too).
+      policy: config,
       queueInitTimeoutMs: config.queueInitTimeoutMs,
       setupStaleMs: config.setupStaleMs,
       clock,
